@@ -1,0 +1,29 @@
+# Two commands do all set-up on a fresh machine with Python >= 3.11:
+#   make demo   creates .venv if missing, installs multitemp, runs the demo
+#   make test   creates .venv if missing, installs with test extras, runs the tests
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+
+.PHONY: demo test lint bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e ".[test]"
+	touch $@
+
+demo: $(VENV)/.installed
+	$(BIN)/multitemp demo --out demo_output
+
+test: $(VENV)/.installed
+	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/python -m pytest -q
+
+bench: $(VENV)/.installed
+	$(BIN)/python benchmarks/pair.py
+
+clean:
+	rm -rf $(VENV) demo_output .pytest_cache

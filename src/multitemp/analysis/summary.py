@@ -1,0 +1,73 @@
+"""The numbers a run reports: rates with standard errors, next to exact values when known."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from multitemp.analysis.statistics import mean_stderr
+from multitemp.simulation import EnsembleResult
+from multitemp.theory import LinearTheory
+
+
+def _num(x: Any) -> Any:
+    if x is None:
+        return None
+    if isinstance(x, np.ndarray):
+        return [_num(v) for v in x.tolist()]
+    if isinstance(x, list):
+        return [_num(v) for v in x]
+    x = float(x)
+    return x if np.isfinite(x) else None
+
+
+def summarize(result: EnsembleResult) -> dict[str, Any]:
+    """Rates per unit time (means over replicas, standard error across replicas).
+
+    Keys: entropy_production_rate (Stratonovich heat / T), its ``_stderr`` and ``_exact``;
+    ``_path`` (log path-probability ratio of the Euler-Maruyama chain) and ``_ito`` (the
+    biased pre-point product) variants; heat_rate per bath (heat into the bath, energy/time);
+    angular_momentum (N >= 2); mean_velocity per particle; pair_steps_per_second.
+    """
+    system = result.system
+    t = result.measured_time
+    theory = LinearTheory.from_system(system) if system.is_linear else None
+    ep, ep_err = mean_stderr(result.entropy / t)
+    path, path_err = mean_stderr(result.path_log_ratio / t)
+    ito, ito_err = mean_stderr(result.entropy_ito / t)
+    heat, heat_err = mean_stderr(result.heat / t)
+    vel, vel_err = mean_stderr((result.positions - result.positions_burn) / t)
+    out: dict[str, Any] = {
+        "entropy_production_rate": ep,
+        "entropy_production_rate_stderr": ep_err,
+        "entropy_production_rate_exact": theory.entropy_production_rate if theory else None,
+        "entropy_production_rate_path": path,
+        "entropy_production_rate_path_stderr": path_err,
+        "entropy_production_rate_ito": ito,
+        "entropy_production_rate_ito_stderr": ito_err,
+        "entropy_production_rate_ito_exact": theory.ito_entropy_rate if theory else None,
+        "heat_rate": heat,
+        "heat_rate_stderr": heat_err,
+        "heat_rate_exact": theory.heat_rate if theory else None,
+        "mean_velocity": vel,
+        "mean_velocity_stderr": vel_err,
+    }
+    if system.n_particles >= 2:
+        am, am_err = mean_stderr(result.angular_momentum / t)
+        out["angular_momentum"] = am
+        out["angular_momentum_stderr"] = am_err
+        out["angular_momentum_exact"] = theory.angular_momentum if theory else None
+    out.update(
+        {
+            "replicas": result.params.replicas,
+            "dt": result.params.dt,
+            "measured_time": t,
+            "integrator": result.params.integrator,
+            "pair_steps_per_second": result.replica_steps_per_second if system.n_particles == 2 else None,
+            "replica_steps_per_second": result.replica_steps_per_second,
+            "wall_seconds": result.wall_seconds,
+            "compile_seconds": result.compile_seconds,
+        }
+    )
+    return {k: (v if isinstance(v, (str, int)) and not isinstance(v, bool) else _num(v)) for k, v in out.items()}

@@ -1,0 +1,161 @@
+"""Command line: ``multitemp run``, ``multitemp demo``.  Each command is a thin layer over
+:mod:`multitemp.run`.  Bad input: a message naming the key and exit code 2; a blow-up: exit 1.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from multitemp import __version__
+from multitemp.config import ConfigError, load_config
+from multitemp.simulation import BlowUpError
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    pretty_exceptions_show_locals=False,
+    help="Overdamped particles, each with its own heat bath.",
+)
+err = Console(stderr=True)
+
+
+def _progress_reporter(enabled: bool):
+    """A callback showing a rich progress bar on stderr once a run has lasted 2 seconds."""
+    if not enabled:
+        return None, lambda: None
+    from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+
+    state: dict = {"start": time.perf_counter(), "bar": None}
+
+    def update(done: int, total: int) -> None:
+        if state["bar"] is None:
+            if time.perf_counter() - state["start"] < 2.0:
+                return
+            bar = Progress(
+                TextColumn("integrating"),
+                BarColumn(),
+                TextColumn("{task.percentage:>5.1f}%"),
+                TimeRemainingColumn(),
+                console=err,
+            )
+            bar.start()
+            state["bar"], state["task"] = bar, bar.add_task("run", total=total)
+        state["bar"].update(state["task"], completed=done)
+
+    def close() -> None:
+        if state["bar"] is not None:
+            state["bar"].stop()
+
+    return update, close
+
+
+def _print_summary(summary: dict, as_json: bool) -> None:
+    if as_json:
+        sys.stdout.write(json.dumps(summary) + "\n")
+        return
+    from rich.table import Table
+
+    def fmt(v):
+        return "-" if v is None else (", ".join(f"{x:.4g}" for x in v) if isinstance(v, list) else f"{v:.4g}")
+
+    table = Table(title="multitemp run", show_lines=False)
+    for col in ("quantity", "measured", "std. error", "exact"):
+        table.add_column(col)
+    for key in (
+        "entropy_production_rate",
+        "entropy_production_rate_path",
+        "entropy_production_rate_ito",
+        "heat_rate",
+        "angular_momentum",
+        "mean_velocity",
+    ):
+        if key in summary:
+            table.add_row(key, fmt(summary[key]), fmt(summary.get(key + "_stderr")), fmt(summary.get(key + "_exact")))
+    Console().print(table)
+    Console().print(
+        f"throughput: {summary['replica_steps_per_second']:.3g} replica-steps/s; results: {summary.get('output')}"
+    )
+
+
+def _fail(message: str, code: int) -> None:
+    err.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
+    raise typer.Exit(code)
+
+
+@app.command()
+def run(
+    config: Annotated[Path, typer.Argument(help="TOML config file")],
+    set_: Annotated[list[str] | None, typer.Option("--set", help="override a key: --set run.replicas=100")] = None,
+    out: Annotated[
+        Path | None, typer.Option(help="output folder (default: next to the config, named after it)")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="print one JSON object on stdout")] = False,
+) -> None:
+    """Run an ensemble from a TOML config; write results.nc (and phase_space.png for d = 1 pairs)."""
+    from multitemp.run import run_config
+
+    try:
+        cfg = load_config(config, set_ or [])
+    except ConfigError as e:
+        _fail(str(e), 2)
+    out = out if out is not None else config.with_suffix("")
+    update, close = _progress_reporter(not as_json and err.is_terminal)
+    try:
+        output = run_config(cfg, out, progress=update)
+    except BlowUpError as e:
+        close()
+        _fail(f"{e}\npartial results (if any): {out / 'results_partial.nc'}", 1)
+    except KeyboardInterrupt:
+        close()
+        _fail("interrupted", 130)
+    close()
+    _print_summary(output.summary, as_json)
+
+
+@app.command()
+def demo(
+    out: Annotated[Path, typer.Option(help="output folder")] = Path("demo_output"),
+    as_json: Annotated[bool, typer.Option("--json", help="print one JSON object on stdout")] = False,
+) -> None:
+    """The course's numerics: harmonic pair, d = 1, k = lambda = 1, T = (5, 1)."""
+    from multitemp.run import demo_config, run_config
+
+    update, close = _progress_reporter(not as_json and err.is_terminal)
+    output = run_config(demo_config(), out, progress=update)
+    close()
+    s = output.summary
+    if as_json:
+        _print_summary(s, True)
+        return
+    Console().print(
+        f"entropy production rate: measured {s['entropy_production_rate']:.4f} +- {s['entropy_production_rate_stderr']:.4f}"
+        f"  exact {s['entropy_production_rate_exact']:.4f}\n"
+        f"angular momentum:        measured {s['angular_momentum']:.4f} +- {s['angular_momentum_stderr']:.4f}"
+        f"  exact {s['angular_momentum_exact']:.4f}\n"
+        f"heat into baths:         measured {s['heat_rate'][0]:.4f}, {s['heat_rate'][1]:.4f}"
+        f"  exact {s['heat_rate_exact'][0]:.4f}, {s['heat_rate_exact'][1]:.4f}\n"
+        f"throughput {s['pair_steps_per_second']:.3g} pair-steps/s\n"
+        f"wrote {output.results_file} and {output.figure}"
+    )
+
+
+def _version(value: bool) -> None:
+    if value:
+        print(__version__)
+        raise typer.Exit()
+
+
+@app.callback()
+def main(version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True)] = False) -> None:
+    """multitemp: overdamped particles, each with its own heat bath."""
+
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,292 @@
+"""Run configuration: TOML validated by pydantic, unknown keys rejected.
+
+Example (physics.md section 4, the course's harmonic pair)::
+
+    [system]
+    dim = 1
+    temperatures = [5.0, 1.0]
+    [pair_potential]
+    kind = "harmonic"
+    k = 1.0
+    [external_potential]
+    kind = "harmonic"
+    lam = 1.0
+    [run]
+    dt = 1e-3
+    time = 200.0
+    burn_in = 10.0
+    replicas = 4096
+    seed = 1
+    integrator = "heun"
+"""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+from typing import Annotated, Any, Literal, Union, get_args
+
+from pydantic import BaseModel, ConfigDict, Field, PositiveFloat, PositiveInt, ValidationError, model_validator
+
+from multitemp.potentials import HarmonicSpring, HarmonicTrap, NoExternal, NoPair, SoftRepulsion
+from multitemp.simulation import RunParameters
+from multitemp.system import System
+
+__all__ = ["Config", "ConfigError", "load_config", "apply_overrides"]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class SystemConfig(_Strict):
+    """[system]: dimension, one temperature (and optionally one mobility) per particle."""
+
+    dim: Literal[1, 2, 3] = 1
+    temperatures: list[PositiveFloat] = Field(min_length=1)
+    mobilities: list[PositiveFloat] | None = None
+
+
+class HarmonicPairConfig(_Strict):
+    """U(r) = k r^2 / 2."""
+
+    kind: Literal["harmonic"]
+    k: float = Field(ge=0)
+
+    def build(self) -> HarmonicSpring:
+        return HarmonicSpring(self.k)
+
+
+class SoftPairConfig(_Strict):
+    """U(r) = (k/2)(1 - r/s)^2 for r < s."""
+
+    kind: Literal["soft"]
+    k: PositiveFloat
+    s: PositiveFloat
+
+    def build(self) -> SoftRepulsion:
+        return SoftRepulsion(self.k, self.s)
+
+
+class NoPairConfig(_Strict):
+    kind: Literal["none"]
+
+    def build(self) -> NoPair:
+        return NoPair()
+
+
+class HarmonicTrapConfig(_Strict):
+    """V(r) = lam |r|^2 / 2."""
+
+    kind: Literal["harmonic"]
+    lam: float = Field(ge=0)
+
+    def build(self) -> HarmonicTrap:
+        return HarmonicTrap(self.lam)
+
+
+class NoExternalConfig(_Strict):
+    kind: Literal["none"]
+
+    def build(self) -> NoExternal:
+        return NoExternal()
+
+
+PairConfig = Annotated[Union[HarmonicPairConfig, SoftPairConfig, NoPairConfig], Field(discriminator="kind")]
+ExternalConfig = Annotated[Union[HarmonicTrapConfig, NoExternalConfig], Field(discriminator="kind")]
+
+
+class BoxConfig(_Strict):
+    """[box]: open space (default) or a periodic box (one length, or one per axis)."""
+
+    kind: Literal["open", "periodic"] = "open"
+    length: PositiveFloat | list[PositiveFloat] | None = None
+
+    @model_validator(mode="after")
+    def _length_given(self) -> BoxConfig:
+        if self.kind == "periodic" and self.length is None:
+            raise ValueError("a periodic box needs box.length")
+        return self
+
+
+class RunConfig(_Strict):
+    """[run]: times in the system's units; integrator 'euler' or 'heun'."""
+
+    dt: PositiveFloat
+    time: PositiveFloat
+    burn_in: float = Field(default=0.0, ge=0)
+    replicas: PositiveInt = 1024
+    seed: int = Field(default=0, ge=0, lt=2**63)
+    integrator: Literal["euler", "heun"] = "heun"
+    threads: PositiveInt | None = None
+
+    @model_validator(mode="after")
+    def _times(self) -> RunConfig:
+        if self.burn_in >= self.time:
+            raise ValueError(f"run.burn_in = {self.burn_in} must be smaller than run.time = {self.time}")
+        if self.time / self.dt < 1:
+            raise ValueError(f"run.time = {self.time} is shorter than one step dt = {self.dt}")
+        return self
+
+
+class ObservablesConfig(_Strict):
+    """[observables]: phase-space map of (x_0, x_1) and stored trajectories."""
+
+    histogram_bins: int = Field(default=48, ge=0, le=1024)
+    histogram_range: tuple[float, float] | None = None
+    trajectory_every: int = Field(default=0, ge=0)
+    trajectory_replicas: int = Field(default=4, ge=0)
+
+    @model_validator(mode="after")
+    def _range(self) -> ObservablesConfig:
+        if self.histogram_range is not None and not self.histogram_range[0] < self.histogram_range[1]:
+            raise ValueError(
+                f"observables.histogram_range = {list(self.histogram_range)} must be [lo, hi] with lo < hi"
+            )
+        return self
+
+
+class Config(_Strict):
+    """A whole run: what is simulated and how."""
+
+    system: SystemConfig
+    pair_potential: PairConfig = NoPairConfig(kind="none")
+    external_potential: ExternalConfig = NoExternalConfig(kind="none")
+    box: BoxConfig = BoxConfig()
+    run: RunConfig
+    observables: ObservablesConfig = ObservablesConfig()
+
+    @model_validator(mode="after")
+    def _per_particle(self) -> Config:
+        n = len(self.system.temperatures)
+        if self.system.mobilities is not None and len(self.system.mobilities) != n:
+            raise ValueError(
+                f"system.mobilities has {len(self.system.mobilities)} values but system.temperatures has {n}: "
+                "give one mobility per particle"
+            )
+        if self.pair_potential.kind != "none" and n < 2:
+            raise ValueError("a pair potential needs at least 2 particles (system.temperatures)")
+        if isinstance(self.box.length, list) and len(self.box.length) != self.system.dim:
+            raise ValueError(f"box.length has {len(self.box.length)} values for dim = {self.system.dim}")
+        return self
+
+    def build_system(self) -> System:
+        box = None
+        if self.box.kind == "periodic":
+            box = self.box.length
+        return System(
+            dim=self.system.dim,
+            temperatures=self.system.temperatures,
+            mobilities=self.system.mobilities,
+            pair=self.pair_potential.build(),
+            external=self.external_potential.build(),
+            box=box,
+        )
+
+    def build_run(self, histogram_range: tuple[float, float]) -> RunParameters:
+        r, o = self.run, self.observables
+        return RunParameters(
+            dt=r.dt, time=r.time, burn_in=r.burn_in, replicas=r.replicas, seed=r.seed,
+            integrator=r.integrator, threads=r.threads, histogram_bins=o.histogram_bins,
+            histogram_range=histogram_range, trajectory_every=o.trajectory_every,
+            trajectory_replicas=o.trajectory_replicas,
+        )  # fmt: skip
+
+
+class ConfigError(ValueError):
+    """Invalid configuration; the message names the key, the value and what is allowed."""
+
+
+def _models_in(ann: Any) -> list[type[BaseModel]]:
+    """The pydantic models named by an annotation (through Optional, Union, Annotated)."""
+    if isinstance(ann, type) and issubclass(ann, BaseModel):
+        return [ann]
+    return [m for arg in get_args(ann) for m in _models_in(arg)]
+
+
+def _allowed_keys(loc: tuple) -> list[str]:
+    """Keys allowed in the table that holds the key at ``loc`` (pydantic error location)."""
+    candidates: list[type[BaseModel]] = [Config]
+    for part in loc[:-1]:
+        if isinstance(part, int):
+            continue
+        tagged = [
+            m for m in candidates if "kind" in m.model_fields and get_args(m.model_fields["kind"].annotation) == (part,)
+        ]
+        if tagged:  # a discriminated-union tag
+            candidates = tagged
+            continue
+        fields = candidates[0].model_fields if candidates else {}
+        candidates = _models_in(fields[part].annotation) if part in fields else []
+    return sorted(candidates[0].model_fields) if len(candidates) == 1 else []
+
+
+def _format(err: ValidationError) -> str:
+    lines = []
+    for e in err.errors():
+        loc = tuple(e["loc"])
+        key = ".".join(str(p) for p in loc if not (isinstance(p, str) and p in _TAGS))
+        if e["type"] == "extra_forbidden":
+            allowed = ", ".join(_allowed_keys(loc)) or "(none)"
+            lines.append(f"unknown key '{key}'; allowed keys here: {allowed}")
+        elif e["type"] == "missing":
+            lines.append(f"missing key '{key}'")
+        elif e["type"] == "union_tag_invalid":
+            lines.append(
+                f"{key}.kind = {e['input'].get('kind')!r} is not allowed; allowed kinds: {e['msg'].split(': ', 1)[-1]}"
+            )
+        elif e["type"] == "union_tag_not_found":
+            lines.append(f"{key} needs a 'kind'")
+        else:
+            where = f"'{key}'" if key else "config"
+            msg = e["msg"].removeprefix("Value error, ")
+            shown = "" if e["type"] == "value_error" else f" = {e['input']!r}"
+            lines.append(f"{where}{shown}: {msg}")
+    return "invalid configuration:\n  " + "\n  ".join(lines)
+
+
+_TAGS = {"harmonic", "soft", "none"}
+
+
+def parse_config(data: dict) -> Config:
+    """Validate a config dictionary; raise :class:`ConfigError` with a readable message."""
+    try:
+        return Config.model_validate(data)
+    except ValidationError as err:
+        raise ConfigError(_format(err)) from None
+
+
+def _parse_value(text: str) -> Any:
+    try:
+        return tomllib.loads(f"v = {text}")["v"]
+    except tomllib.TOMLDecodeError:
+        return text
+
+
+def apply_overrides(data: dict, overrides: list[str]) -> dict:
+    """Apply ``key.path=value`` overrides (values parsed as TOML, else taken as strings)."""
+    for item in overrides:
+        if "=" not in item:
+            raise ConfigError(f"--set {item!r}: expected key.path=value, e.g. --set run.replicas=100")
+        key, _, text = item.partition("=")
+        parts = key.strip().split(".")
+        node = data
+        for p in parts[:-1]:
+            child = node.setdefault(p, {})
+            if not isinstance(child, dict):
+                raise ConfigError(f"--set {item!r}: '{p}' is not a table")
+            node = child
+        node[parts[-1]] = _parse_value(text.strip())
+    return data
+
+
+def load_config(path: str | Path, overrides: list[str] | None = None) -> Config:
+    """Read a TOML file, apply overrides, validate."""
+    path = Path(path)
+    try:
+        data = tomllib.loads(path.read_text())
+    except FileNotFoundError:
+        raise ConfigError(f"config file not found: {path}") from None
+    except tomllib.TOMLDecodeError as err:
+        raise ConfigError(f"{path} is not valid TOML: {err}") from None
+    return parse_config(apply_overrides(data, overrides or []))

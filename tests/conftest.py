@@ -1,0 +1,35 @@
+import numpy as np
+import pytest
+
+from multitemp.potentials import HarmonicSpring, HarmonicTrap, NoExternal, SoftRepulsion
+from multitemp.simulation import RunParameters, simulate
+from multitemp.system import System
+
+
+def harmonic_pair(dim=1, k=1.0, lam=1.0, temps=(5.0, 1.0), mobilities=None) -> System:
+    ext = HarmonicTrap(lam) if lam > 0 else NoExternal()
+    return System(dim, np.array(temps), mobilities, pair=HarmonicSpring(k), external=ext)
+
+
+def soft_pair(dim=1, temps=(5.0, 1.0), box=3.0) -> System:
+    return System(dim, np.array(temps), pair=SoftRepulsion(10.0, 1.0), box=np.full(dim, box))
+
+
+def run(system, **kw):
+    defaults = dict(dt=1e-3, time=40.0, burn_in=5.0, replicas=2048, seed=7, integrator="heun")
+    defaults.update(kw)
+    return simulate(system, RunParameters(**defaults))
+
+
+def within(measured, exact, stderr, k=5.0):
+    """|measured - exact| <= k standard errors (the run's own error bar)."""
+    return abs(measured - exact) <= k * stderr
+
+
+@pytest.fixture
+def fresh_threads():
+    import numba
+
+    n = numba.get_num_threads()
+    yield
+    numba.set_num_threads(n)
