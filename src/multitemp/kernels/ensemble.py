@@ -45,6 +45,8 @@ from multitemp.rng import STREAM_NOISE, normal_block
 CURRENT_SCALE = float(2**28)
 #: replicas advanced side by side by one thread
 LANES = 8
+#: steps whose normals are drawn at once (per lane), in a tight loop
+NOISE_BATCH = 32
 
 
 def shape_witnesses(n_particles: int, dim: int) -> tuple[np.ndarray, np.ndarray]:
@@ -87,28 +89,27 @@ def compute_forces(x, n, d, box, pair_kind, pair_p, ext_kind, ext_p, f):
 
 
 @nb.njit(cache=True, inline="always")
-def _fill_noise(g, ln, n, d, k0, k1, step, amp, zbuf, cur_block):
-    """g[i, a, ln] = amp[i] * normal(k0, k1, step * N * d + i * d + a).
-
-    ``zbuf[:, ln]`` holds the four normals of Philox block ``cur_block`` (kept between steps,
-    since a step may use part of a block only); returns the block now held.
-    """
-    idx = step * n * d
-    block = idx >> 2
-    lane = idx & 3
-    if block != cur_block:
+def _fill_normals(out, ln, k0, k1, first, count):
+    """out[ln, m] = normal(k0, k1, first + m) for m < count (a tight loop over Philox blocks)."""
+    block = first >> 2
+    skip = first & 3
+    m = 0
+    while m < count:
         z0, z1, z2, z3 = normal_block(block, STREAM_NOISE, k0, k1)
-        zbuf[0, ln], zbuf[1, ln], zbuf[2, ln], zbuf[3, ln] = z0, z1, z2, z3
-    for i in range(n):
-        for a in range(d):
-            if lane == 4:
-                block += 1
-                lane = 0
-                z0, z1, z2, z3 = normal_block(block, STREAM_NOISE, k0, k1)
-                zbuf[0, ln], zbuf[1, ln], zbuf[2, ln], zbuf[3, ln] = z0, z1, z2, z3
-            g[i, a, ln] = amp[i] * zbuf[lane, ln]
-            lane += 1
-    return block
+        if skip == 0 and m < count:
+            out[ln, m] = z0
+            m += 1
+        if skip <= 1 and m < count:
+            out[ln, m] = z1
+            m += 1
+        if skip <= 2 and m < count:
+            out[ln, m] = z2
+            m += 1
+        if m < count:
+            out[ln, m] = z3
+            m += 1
+        skip = 0
+        block += 1
 
 
 @nb.njit(cache=True, parallel=True)
@@ -172,10 +173,9 @@ def advance(
         f = np.empty((n, d, nl))
         fn = np.empty((n, d, nl))
         ft = np.empty((n, d, nl))
-        g = np.empty((n, d, nl))
-        zbuf = np.empty((4, nl))
+        nd = n * d
+        gbuf = np.empty((nl, NOISE_BATCH * nd))
         keys = np.empty(nl, dtype=np.uint64)
-        blocks = np.empty(nl, dtype=np.int64)
         alive = np.empty(nl, dtype=np.bool_)
         q = np.empty((n, nl))
         s_ito = np.empty(nl)
@@ -188,7 +188,6 @@ def advance(
                 r = r0 + ln
                 alive[ln] = r < r_end and blowup_step[r] < 0
                 keys[ln] = np.uint64(replica0 + r)
-                blocks[ln] = -1
                 s_ito[ln] = 0.0
                 s_path[ln] = 0.0
                 s_ang[ln] = 0.0
@@ -199,6 +198,11 @@ def advance(
             compute_forces(x, n, d, box, pair_kind, pair_p, ext_kind, ext_p, f)
             k0 = np.uint64(seed)
             for step in range(step0, step_end):
+                sb = (step - step0) % NOISE_BATCH
+                if sb == 0:  # the normals of the next NOISE_BATCH steps, lane by lane
+                    count = min(NOISE_BATCH, step_end - step) * nd
+                    for ln in range(nl):
+                        _fill_normals(gbuf, ln, k0, keys[ln], step * nd, count)
                 if traj.shape[0] > r0 and step % traj_stride == 0:
                     frame = step // traj_stride
                     for ln in range(nl):
@@ -212,23 +216,29 @@ def advance(
                             for i in range(n):
                                 for a in range(d):
                                     pos_burn[r0 + ln, i, a] = x[i, a, ln]
-                for ln in range(nl):
-                    blocks[ln] = _fill_noise(g, ln, n, d, k0, keys[ln], step, amp, zbuf, blocks[ln])
                 if heun:
                     for i in range(n):
                         for a in range(d):
                             for ln in range(nl):
-                                xt[i, a, ln] = x[i, a, ln] + mudt[i] * f[i, a, ln] + g[i, a, ln]
+                                xt[i, a, ln] = (
+                                    x[i, a, ln] + mudt[i] * f[i, a, ln] + amp[i] * gbuf[ln, sb * nd + i * d + a]
+                                )
                     compute_forces(xt, n, d, box, pair_kind, pair_p, ext_kind, ext_p, ft)
                     for i in range(n):
                         for a in range(d):
                             for ln in range(nl):
-                                xn[i, a, ln] = x[i, a, ln] + 0.5 * mudt[i] * (f[i, a, ln] + ft[i, a, ln]) + g[i, a, ln]
+                                xn[i, a, ln] = (
+                                    x[i, a, ln]
+                                    + 0.5 * mudt[i] * (f[i, a, ln] + ft[i, a, ln])
+                                    + amp[i] * gbuf[ln, sb * nd + i * d + a]
+                                )
                 else:
                     for i in range(n):
                         for a in range(d):
                             for ln in range(nl):
-                                xn[i, a, ln] = x[i, a, ln] + mudt[i] * f[i, a, ln] + g[i, a, ln]
+                                xn[i, a, ln] = (
+                                    x[i, a, ln] + mudt[i] * f[i, a, ln] + amp[i] * gbuf[ln, sb * nd + i * d + a]
+                                )
                 for ln in range(nl):
                     finite = True
                     for i in range(n):
