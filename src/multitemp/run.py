@@ -74,11 +74,9 @@ def run_config(
         if figure and system.n_particles == 2 and system.dim == 1 and params.histogram_bins > 0:
             from multitemp.plots import phase_space_figure
 
-            theory = (
-                LinearTheory.from_system(system)
-                if system.is_linear and LinearTheory.from_system(system).is_stationary
-                else None
-            )
+            theory = LinearTheory.from_system(system) if system.is_linear else None
+            if theory is not None and not theory.is_stationary:
+                theory = None  # no stationary density to draw the exact current on
             fig_path = out_dir / "phase_space.png"
             t1, t2 = system.temperatures
             phase_space_figure(
