@@ -39,6 +39,12 @@ def test_run_json(tmp_path):
     assert (out / "phase_space.png").stat().st_size > 10_000
 
 
+def test_run_table(tmp_path):
+    res = runner.invoke(app, ["run", str(EXAMPLE), *FAST, "--out", str(tmp_path)])
+    assert res.exit_code == 0, res.output
+    assert "entropy_production_rate" in res.stdout and "0.8" in res.stdout  # the exact value
+
+
 @pytest.mark.parametrize(
     "override,needle",
     [

@@ -63,7 +63,11 @@ def _print_summary(summary: dict, as_json: bool) -> None:
     from rich.table import Table
 
     def fmt(v):
-        return "-" if v is None else (", ".join(f"{x:.4g}" for x in v) if isinstance(v, list) else f"{v:.4g}")
+        if v is None:
+            return "-"
+        if isinstance(v, list):
+            return ", ".join(fmt(x) for x in v)
+        return f"{v:.4g}"
 
     table = Table(title="multitemp run", show_lines=False)
     for col in ("quantity", "measured", "std. error", "exact"):

@@ -44,6 +44,7 @@ def summarize(result: EnsembleResult) -> dict[str, Any]:
         "entropy_production_rate_exact": theory.entropy_production_rate if theory else None,
         "entropy_production_rate_path": path,
         "entropy_production_rate_path_stderr": path_err,
+        "entropy_production_rate_path_exact": theory.entropy_production_rate if theory else None,
         "entropy_production_rate_ito": ito,
         "entropy_production_rate_ito_stderr": ito_err,
         "entropy_production_rate_ito_exact": theory.ito_entropy_rate if theory else None,
