@@ -89,7 +89,9 @@ def _print_summary(summary: dict, as_json: bool) -> None:
 
 
 def _fail(message: str, code: int) -> None:
-    err.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
+    from rich.markup import escape
+
+    err.print(f"[bold red]error:[/] {escape(message)}", highlight=False, soft_wrap=True)
     raise typer.Exit(code)
 
 
@@ -148,6 +150,94 @@ def demo(
         f"throughput {s['pair_steps_per_second']:.3g} pair-steps/s\n"
         f"wrote {output.results_file} and {output.figure}"
     )
+
+
+@app.command()
+def sweep(
+    sweep_file: Annotated[Path, typer.Argument(help="TOML: a run config plus a [sweep] table")],
+    out: Annotated[Path | None, typer.Option(help="output folder (default: named after the sweep file)")] = None,
+    workers: Annotated[
+        int | None, typer.Option(help="worker processes of the local cluster (default: one per core)")
+    ] = None,
+    scheduler: Annotated[str | None, typer.Option(help="address of a running Dask scheduler, tcp://HOST:PORT")] = None,
+    scheduler_file: Annotated[Path | None, typer.Option(help="scheduler file of a running Dask cluster")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="print one JSON object on stdout")] = False,
+) -> None:
+    """Run every point of a parameter sweep on Dask; resumable; results in OUT/sweep.nc."""
+    from multitemp.sweep import load_sweep, run_sweep
+
+    try:
+        spec = load_sweep(sweep_file)
+    except ConfigError as e:
+        _fail(str(e), 2)
+    out = out if out is not None else sweep_file.with_suffix("")
+    show = not as_json and err.is_terminal
+    state: dict = {}
+
+    def connected(dashboard: str | None, n_workers: int) -> None:
+        err.print(f"dask: {n_workers} workers" + (f", dashboard {dashboard}" if dashboard else ""), highlight=False)
+        if show:
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+            bar = Progress(
+                TextColumn("points"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TextColumn("{task.fields[failed]} failed"),
+                TimeRemainingColumn(),
+                console=err,
+            )
+            bar.start()
+            state["bar"], state["task"] = bar, bar.add_task("sweep", total=len(spec.points()), failed=0)
+
+    def progress(done: int, total: int, failed: int) -> None:
+        if "bar" in state:
+            state["bar"].update(state["task"], completed=done, failed=failed)
+
+    try:
+        summary = run_sweep(
+            spec, out, scheduler=scheduler, scheduler_file=str(scheduler_file) if scheduler_file else None,
+            workers=workers, progress=progress, on_connect=connected,
+        )  # fmt: skip
+    except ConfigError as e:
+        _fail(str(e), 2)
+    except OSError as e:
+        _fail(f"cannot reach the Dask scheduler: {e}", 2)
+    finally:
+        if "bar" in state:
+            state["bar"].stop()
+    result = summary.as_dict()
+    if as_json:
+        sys.stdout.write(json.dumps(result) + "\n")
+        return
+    Console().print(
+        f"{summary.total} points: {summary.computed} computed, {summary.skipped} already done, "
+        f"{len(summary.failures)} failed; {summary.wall_seconds:.1f} s; results: {summary.output}"
+    )
+    for f in summary.failures:
+        Console().print(f"  failed {f['values']}: {f['error']}", highlight=False, soft_wrap=True, markup=False)
+
+
+@app.command()
+def plot(
+    results: Annotated[Path, typer.Argument(help="sweep.nc written by multitemp sweep")],
+    x: Annotated[str, typer.Option("--x", help="swept key on the horizontal axis")],
+    y: Annotated[str, typer.Option("--y", help="result field, e.g. entropy_production_rate")],
+    out: Annotated[Path | None, typer.Option(help="image file (default: next to the results)")] = None,
+) -> None:
+    """A curve with error bars (one swept key) or a heatmap (two) of a sweep's results."""
+    import xarray as xr
+
+    from multitemp.plots import sweep_figure
+
+    if not results.exists():
+        _fail(f"results file not found: {results}", 2)
+    ds = xr.open_dataset(results)
+    try:
+        path = sweep_figure(ds, x, y, out or results.with_name(f"{y}_vs_{x}.png"))
+    except ValueError as e:
+        _fail(str(e), 2)
+    Console().print(f"wrote {path}")
 
 
 def _version(value: bool) -> None:

@@ -59,3 +59,52 @@ def phase_space_figure(
         if fig is not None:
             plt.close(fig)
     return ax
+
+
+def sweep_figure(ds, x: str, y: str, path: str | Path) -> Path:
+    """Curve of ``y`` against swept key ``x`` with ``y_stderr`` error bars and ``y_exact`` (dashed),
+    one curve per value of any other swept key; a heatmap when exactly two keys are swept and
+    ``y`` has no other dimension (``--x`` horizontal)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    if y not in ds:
+        fields = ", ".join(k for k in ds.data_vars if k not in ("status", "error"))
+        raise ValueError(f"--y {y!r} is not a field of this sweep; fields: {fields}")
+    if x not in ds[y].dims:
+        raise ValueError(f"--x {x!r} is not a swept key of {y}; swept keys: {', '.join(map(str, ds[y].dims))}")
+    da = ds[y]
+    others = [d for d in da.dims if d != x]
+    fig, ax = plt.subplots(figsize=(6.4, 4.8), constrained_layout=True)
+    swept = [d for d in others if d in ds.coords]
+    if len(swept) == 1 and len(others) == 1:
+        other = swept[0]
+        mesh = ax.pcolormesh(ds[x].values, ds[other].values, da.transpose(other, x).values, shading="nearest")
+        fig.colorbar(mesh, ax=ax, label=y)
+        ax.set_ylabel(other)
+    else:
+        flat = da.stack(curve=others) if others else da.expand_dims(curve=[0])
+        err = ds.get(f"{y}_stderr")
+        exact = ds.get(f"{y}_exact")
+        errs = (err.stack(curve=others) if others else err.expand_dims(curve=[0])) if err is not None else None
+        exs = (exact.stack(curve=others) if others else exact.expand_dims(curve=[0])) if exact is not None else None
+        for i in range(flat.sizes["curve"]):
+            label = (
+                ", ".join(f"{d}={v}" for d, v in zip(others, np.atleast_1d(flat["curve"].values[i]), strict=False))
+                if others
+                else y
+            )
+            yerr = errs.isel(curve=i).values if errs is not None else None
+            line = ax.errorbar(ds[x].values, flat.isel(curve=i).values, yerr=yerr, marker="o", capsize=3, label=label)
+            if exs is not None and np.any(np.isfinite(exs.isel(curve=i).values)):
+                ax.plot(ds[x].values, exs.isel(curve=i).values, "--", color=line[0].get_color(), lw=1)
+        ax.set_ylabel(y)
+        if others or exact is not None:
+            ax.legend(fontsize=8, title="dashed: exact" if exact is not None else None)
+    ax.set_xlabel(x)
+    path = Path(path)
+    fig.savefig(path, dpi=130)
+    plt.close(fig)
+    return path
