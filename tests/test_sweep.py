@@ -58,8 +58,11 @@ def test_resume_skips_finished_points(cluster, tmp_path):
     again = run_sweep(s, tmp_path / "a", client=cluster)
     assert again.computed == 2 and again.skipped == 4
     assert {f.name: f.stat().st_mtime_ns for f in files[2:]} == stamps  # not recomputed
-    whole = run_sweep(s, tmp_path / "b", client=cluster)
+    whole = run_sweep(s, tmp_path / "b", client=cluster, zarr=True)
     xr.testing.assert_identical(physics(xr.open_dataset(again.output)), physics(xr.open_dataset(whole.output)))
+    from_zarr = xr.open_zarr(tmp_path / "b" / "sweep.zarr").load()
+    for name in ("entropy_production_rate", "heat_rate", "status"):
+        np.testing.assert_array_equal(from_zarr[name].values, xr.open_dataset(whole.output)[name].values)
 
 
 def test_failing_point_is_recorded(cluster, tmp_path):

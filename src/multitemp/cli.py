@@ -161,6 +161,7 @@ def sweep(
     ] = None,
     scheduler: Annotated[str | None, typer.Option(help="address of a running Dask scheduler, tcp://HOST:PORT")] = None,
     scheduler_file: Annotated[Path | None, typer.Option(help="scheduler file of a running Dask cluster")] = None,
+    zarr: Annotated[bool, typer.Option("--zarr", help="also write OUT/sweep.zarr (large sweeps)")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="print one JSON object on stdout")] = False,
 ) -> None:
     """Run every point of a parameter sweep on Dask; resumable; results in OUT/sweep.nc."""
@@ -197,7 +198,7 @@ def sweep(
     try:
         summary = run_sweep(
             spec, out, scheduler=scheduler, scheduler_file=str(scheduler_file) if scheduler_file else None,
-            workers=workers, progress=progress, on_connect=connected,
+            workers=workers, progress=progress, on_connect=connected, zarr=zarr,
         )  # fmt: skip
     except ConfigError as e:
         _fail(str(e), 2)

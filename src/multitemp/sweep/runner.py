@@ -83,13 +83,14 @@ def run_sweep(
     threads_per_point: int | None = 1,
     progress: Callable[[int, int, int], None] | None = None,
     on_connect: Callable[[str | None, int], None] | None = None,
+    zarr: bool = False,
 ) -> SweepSummary:
     """Run every point not yet done; write ``OUT/points/*.json`` as points finish, then ``OUT/sweep.nc``.
 
     ``client``: a ``dask.distributed.Client`` or a scheduler address; otherwise ``scheduler``
     (address), ``scheduler_file``, or a new ``LocalCluster`` with ``workers`` processes.
-    ``progress(done, total, failed)`` after each point.  Raises ConfigError when no point has a
-    valid config.
+    ``progress(done, total, failed)`` after each point.  ``zarr``: also write ``OUT/sweep.zarr``
+    (chunked, for large sweeps).  Raises ConfigError when no point has a valid config.
     """
     out = Path(out)
     points = spec.points()
@@ -143,6 +144,8 @@ def run_sweep(
     from multitemp.io.netcdf import write_dataset
 
     write_dataset(ds, summary.output)
+    if zarr:
+        ds.to_zarr(out / "sweep.zarr", mode="w")
     summary.wall_seconds = time.perf_counter() - t0
     return summary
 
