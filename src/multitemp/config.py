@@ -109,6 +109,26 @@ class BoxConfig(_Strict):
         return self
 
 
+class BondsConfig(_Strict):
+    """[bonds]: harmonic springs k |r_i - r_j|^2 / 2 between listed pairs of particles."""
+
+    pairs: list[tuple[int, int]] = Field(min_length=1)
+    k: float | list[float] = Field(default=1.0)
+
+    def springs(self) -> tuple[tuple[int, int, float], ...]:
+        ks = self.k if isinstance(self.k, list) else [self.k] * len(self.pairs)
+        return tuple((i, j, float(kk)) for (i, j), kk in zip(self.pairs, ks, strict=True))
+
+
+class TethersConfig(_Strict):
+    """[tethers]: harmonic tethers k |r_i - a_i|^2 / 2 of listed particles to fixed points a_i
+    (default: the origin), e.g. the walls at the ends of a bead-spring chain."""
+
+    particles: list[int] = Field(min_length=1)
+    k: float | list[float] = Field(default=1.0)
+    anchors: list[list[float]] | None = None
+
+
 class RunConfig(_Strict):
     """[run]: times in the system's units; integrator 'euler' or 'heun'."""
 
@@ -153,6 +173,8 @@ class Config(_Strict):
     pair_potential: PairConfig = NoPairConfig(kind="none")
     external_potential: ExternalConfig = NoExternalConfig(kind="none")
     box: BoxConfig = BoxConfig()
+    bonds: BondsConfig | None = None
+    tethers: TethersConfig | None = None
     run: RunConfig
     observables: ObservablesConfig = ObservablesConfig()
 
@@ -168,7 +190,35 @@ class Config(_Strict):
             raise ValueError("a pair potential needs at least 2 particles (system.temperatures)")
         if isinstance(self.box.length, list) and len(self.box.length) != self.system.dim:
             raise ValueError(f"box.length has {len(self.box.length)} values for dim = {self.system.dim}")
+        if self.bonds is not None:
+            if isinstance(self.bonds.k, list) and len(self.bonds.k) != len(self.bonds.pairs):
+                raise ValueError(f"bonds.k has {len(self.bonds.k)} values for {len(self.bonds.pairs)} bonds.pairs")
+            for i, j in self.bonds.pairs:
+                if not (0 <= i < n and 0 <= j < n and i != j):
+                    raise ValueError(f"bonds.pairs: [{i}, {j}] must join two different particles among 0..{n - 1}")
+            if any(k < 0 for k in (self.bonds.k if isinstance(self.bonds.k, list) else [self.bonds.k])):
+                raise ValueError("bonds.k must be >= 0")
+        if self.tethers is not None:
+            t = self.tethers
+            if isinstance(t.k, list) and len(t.k) != len(t.particles):
+                raise ValueError(f"tethers.k has {len(t.k)} values for {len(t.particles)} tethers.particles")
+            if any(not 0 <= i < n for i in t.particles):
+                raise ValueError(f"tethers.particles = {t.particles}: particles are 0..{n - 1}")
+            if t.anchors is not None and (
+                len(t.anchors) != len(t.particles) or any(len(a) != self.system.dim for a in t.anchors)
+            ):
+                raise ValueError(
+                    f"tethers.anchors needs one point of {self.system.dim} coordinates per tethered particle"
+                )
         return self
+
+    def _tethers(self) -> tuple:
+        t = self.tethers
+        if t is None:
+            return ()
+        ks = t.k if isinstance(t.k, list) else [t.k] * len(t.particles)
+        anchors = t.anchors or [[0.0] * self.system.dim] * len(t.particles)
+        return tuple((i, float(k), tuple(a)) for i, k, a in zip(t.particles, ks, anchors, strict=True))
 
     def build_system(self) -> System:
         box = None
@@ -181,6 +231,8 @@ class Config(_Strict):
             pair=self.pair_potential.build(),
             external=self.external_potential.build(),
             box=box,
+            bonds=self.bonds.springs() if self.bonds is not None else (),
+            tethers=self._tethers(),
         )
 
     def build_run(self, histogram_range: tuple[float, float]) -> RunParameters:

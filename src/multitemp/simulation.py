@@ -193,6 +193,7 @@ def simulate(
             wn, wd, pos, params.seed, replica_offset, step0, n_steps, params.burn_steps, params.dt,
             system.mobilities, system.temperatures, system.box,
             system.pair.kind_id, system.pair.params(), system.external.kind_id, system.external.params(),
+            *system.bonded_arrays(),
             params.integrator == "heun",
             out.heat, out.entropy_ito, out.path_log_ratio, out.angular_momentum, out.positions_burn,
             lo, hi, out.histogram_counts, out.histogram_dx[0], out.histogram_dx[1],

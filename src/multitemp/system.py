@@ -25,6 +25,9 @@ class System:
         pair: pair potential U between every pair of particles.
         external: external potential V acting on every particle.
         box: periodic box lengths, shape (d,); 0 along a direction means open space.
+        bonds: harmonic springs ``(i, j, k)``: energy ``k |r_i - r_j|^2 / 2`` (chains, networks).
+        tethers: harmonic tethers ``(i, k, anchor)``: energy ``k |r_i - anchor|^2 / 2``, anchor a
+            point of shape (d,) (walls of a bead-spring chain).
     """
 
     dim: int
@@ -33,6 +36,8 @@ class System:
     pair: PairPotential = field(default_factory=NoPair)
     external: ExternalPotential = field(default_factory=NoExternal)
     box: np.ndarray | None = None
+    bonds: tuple[tuple[int, int, float], ...] = ()
+    tethers: tuple[tuple[int, float, tuple[float, ...]], ...] = ()
 
     def __post_init__(self) -> None:
         temps = np.atleast_1d(np.asarray(self.temperatures, dtype=np.float64))
@@ -51,6 +56,15 @@ class System:
             )
         if np.any(temps <= 0) or np.any(self.mobilities <= 0):
             raise ValueError("temperatures and mobilities must be > 0")
+        n = temps.size
+        for i, j, _ in self.bonds:
+            if not (0 <= i < n and 0 <= j < n and i != j):
+                raise ValueError(f"bond ({i}, {j}) must join two different particles among 0..{n - 1}")
+        for i, _, anchor in self.tethers:
+            if not 0 <= i < n:
+                raise ValueError(f"tether of particle {i}: particles are 0..{n - 1}")
+            if len(anchor) != self.dim:
+                raise ValueError(f"tether anchor {list(anchor)} needs {self.dim} coordinates")
 
     @property
     def n_particles(self) -> int:
@@ -59,6 +73,15 @@ class System:
     @property
     def is_periodic(self) -> bool:
         return bool(np.any(self.box > 0))
+
+    def bonded_arrays(self) -> tuple[np.ndarray, ...]:
+        """(bonds (n_b, 2) int, bond_k (n_b,), tethers (n_t,) int, tether_k (n_t,), anchors (n_t, d)) for the kernels."""
+        bonds = np.array([(i, j) for i, j, _ in self.bonds], dtype=np.int64).reshape(-1, 2)
+        bond_k = np.array([k for _, _, k in self.bonds], dtype=np.float64)
+        tethers = np.array([i for i, _, _ in self.tethers], dtype=np.int64)
+        tether_k = np.array([k for _, k, _ in self.tethers], dtype=np.float64)
+        anchors = np.array([a for _, _, a in self.tethers], dtype=np.float64).reshape(-1, self.dim)
+        return bonds, bond_k, tethers, tether_k, anchors
 
     @property
     def is_linear(self) -> bool:

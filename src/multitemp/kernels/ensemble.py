@@ -59,8 +59,12 @@ def shape_witnesses(n_particles: int, dim: int) -> tuple[np.ndarray, np.ndarray]
 
 
 @nb.njit(cache=True, inline="always")
-def compute_forces(x, n, d, box, pair_kind, pair_p, ext_kind, ext_p, f):
-    """F = -grad E into ``f``, both (N, d, L); minimum image along periodic axes."""
+def compute_forces(x, n, d, box, pair_kind, pair_p, ext_kind, ext_p, bonds, bond_k, tethers, tether_k, anchors, f):
+    """F = -grad E into ``f``, both (N, d, L); minimum image along periodic axes.
+
+    Bonded terms: springs ``k_b |r_i - r_j|^2 / 2`` between the pairs ``bonds`` (n_b, 2), and
+    tethers ``k_t |r_i - a_t|^2 / 2`` of particles ``tethers`` (n_t,) to fixed ``anchors`` (n_t, d).
+    """
     nl = x.shape[2]
     for i in range(n):
         for a in range(d):
@@ -86,6 +90,23 @@ def compute_forces(x, n, d, box, pair_kind, pair_p, ext_kind, ext_p, f):
                             dx -= box[a] * math.floor(dx / box[a] + 0.5)
                         f[i, a, ln] += fr * dx
                         f[j, a, ln] -= fr * dx
+    for b in range(bonds.shape[0]):
+        i = bonds[b, 0]
+        j = bonds[b, 1]
+        kb = bond_k[b]
+        for a in range(d):
+            for ln in range(nl):
+                dx = x[i, a, ln] - x[j, a, ln]
+                if box[a] > 0.0:
+                    dx -= box[a] * math.floor(dx / box[a] + 0.5)
+                f[i, a, ln] -= kb * dx
+                f[j, a, ln] += kb * dx
+    for t in range(tethers.shape[0]):
+        i = tethers[t]
+        kt = tether_k[t]
+        for a in range(d):
+            for ln in range(nl):
+                f[i, a, ln] -= kt * (x[i, a, ln] - anchors[t, a])
 
 
 @nb.njit(cache=True, inline="always")
@@ -130,6 +151,11 @@ def advance(
     pair_p,
     ext_kind,
     ext_p,
+    bonds,
+    bond_k,
+    tethers,
+    tether_k,
+    anchors,
     heun,
     heat,
     ep_ito,
@@ -148,7 +174,8 @@ def advance(
     """Advance all replicas by ``n_steps`` (see module docstring).
 
     ``wn, wd = shape_witnesses(N, d)`` carry N and d in their types (see there).
-    ``pair_kind``, ``ext_kind``: the potentials' ``kind_id``; ``*_p``: their ``params()``.
+    ``pair_kind``, ``ext_kind``: the potentials' ``kind_id``; ``*_p``: their ``params()``;
+    bonded terms as in :func:`compute_forces` (empty arrays: none).
     Shapes: pos, pos_burn (R, N, d); heat (R, N); ep_ito, ep_path, angmom (R,);
     hist_* (n_chunks, nb, nb) int64 (nb = 0: no histogram); traj (R_traj, n_frames, N, d);
     blowup_step (R,) int64, -1 while finite.  ``replica0`` offsets the replica index used as
@@ -195,7 +222,9 @@ def advance(
                     q[i, ln] = 0.0
                     for a in range(d):
                         x[i, a, ln] = pos[r, i, a] if alive[ln] else 0.0
-            compute_forces(x, n, d, box, pair_kind, pair_p, ext_kind, ext_p, f)
+            compute_forces(
+                x, n, d, box, pair_kind, pair_p, ext_kind, ext_p, bonds, bond_k, tethers, tether_k, anchors, f
+            )
             k0 = np.uint64(seed)
             for step in range(step0, step_end):
                 sb = (step - step0) % NOISE_BATCH
@@ -223,7 +252,9 @@ def advance(
                                 xt[i, a, ln] = (
                                     x[i, a, ln] + mudt[i] * f[i, a, ln] + amp[i] * gbuf[ln, sb * nd + i * d + a]
                                 )
-                    compute_forces(xt, n, d, box, pair_kind, pair_p, ext_kind, ext_p, ft)
+                    compute_forces(
+                        xt, n, d, box, pair_kind, pair_p, ext_kind, ext_p, bonds, bond_k, tethers, tether_k, anchors, ft
+                    )
                     for i in range(n):
                         for a in range(d):
                             for ln in range(nl):
@@ -253,7 +284,9 @@ def advance(
                             for a in range(d):
                                 xn[i, a, ln] = 0.0
                                 x[i, a, ln] = 0.0
-                compute_forces(xn, n, d, box, pair_kind, pair_p, ext_kind, ext_p, fn)
+                compute_forces(
+                    xn, n, d, box, pair_kind, pair_p, ext_kind, ext_p, bonds, bond_k, tethers, tether_k, anchors, fn
+                )
                 if step >= burn_step:
                     for i in range(n):
                         for ln in range(nl):

@@ -31,6 +31,12 @@ def forces(system: System, x: np.ndarray) -> np.ndarray:
             fr = system.pair.force_kernel(float(dx @ dx), p_pair)
             f[i] += fr * dx
             f[j] -= fr * dx
+    for i, j, kb in system.bonds:
+        dx = x[i] - x[j]
+        f[i] -= kb * dx
+        f[j] += kb * dx
+    for i, kt, anchor in system.tethers:
+        f[i] -= kt * (x[i] - np.asarray(anchor))
     return f
 
 

@@ -1,4 +1,5 @@
-"""Exact steady state of linear systems: harmonic springs and traps (physics.md section 4).
+"""Exact steady state of linear systems: harmonic springs, bonds, tethers and traps
+(physics.md section 4).
 
 Each Cartesian axis is an independent Ornstein-Uhlenbeck process
 ``dx = -A x dt + sqrt(2 D) dW`` with ``A = diag(mu) H`` (H: Hessian of the energy, N x N) and
@@ -48,6 +49,12 @@ class LinearTheory:
         k = float(system.pair.spring_constant)
         lam = float(system.external.trap_stiffness)
         hessian = k * (n * np.eye(n) - np.ones((n, n))) + lam * np.eye(n)
+        for i, j, kb in system.bonds:
+            e = np.zeros(n)
+            e[i], e[j] = 1.0, -1.0
+            hessian += kb * np.outer(e, e)
+        for i, kt, _ in system.tethers:  # anchors shift the mean, not the fluctuations
+            hessian[i, i] += kt
         return cls(system.dim, hessian, system.mobilities.copy(), system.temperatures.copy())
 
     @property
