@@ -241,6 +241,52 @@ def plot(
     Console().print(f"wrote {path}")
 
 
+@app.command()
+def infer(
+    trajectories: Annotated[Path, typer.Argument(help=".npy/.npz (replicas, time, coordinates), .csv, .nc or .gsd")],
+    dt: Annotated[float | None, typer.Option(help="sampling interval (time between samples)")] = None,
+    method: Annotated[list[str] | None, typer.Option(help="tur, short_time_tur, current (repeat; default all)")] = None,
+    basis: Annotated[str, typer.Option(help="currents' basis: linear, poly2, poly3")] = "linear",
+    window: Annotated[int, typer.Option(help="samples per window of the TUR bound")] = 10,
+    bins: Annotated[int, typer.Option(help="bins per coordinate of the current-based estimator")] = 24,
+    as_json: Annotated[bool, typer.Option("--json", help="print one JSON object on stdout")] = False,
+) -> None:
+    """Entropy production rate from trajectories alone: TUR bound, short-time TUR, current-based."""
+    from multitemp.inference import InputError, load_trajectories
+    from multitemp.inference import infer as run_infer
+    from multitemp.inference.basis import BASES
+    from multitemp.inference.estimators import METHODS
+
+    if basis not in BASES:
+        _fail(f"--basis {basis!r}: allowed {', '.join(BASES)}", 2)
+    for m in method or ():
+        if m not in METHODS:
+            _fail(f"--method {m!r}: allowed {', '.join(METHODS)}", 2)
+    try:
+        traj = load_trajectories(trajectories, dt)
+        results = run_infer(traj, tuple(method or METHODS), basis, window, bins)
+    except InputError as e:
+        _fail(str(e), 2)
+    if as_json:
+        sys.stdout.write(json.dumps({k: v.as_dict() for k, v in results.items()}) + "\n")
+        return
+    from rich.table import Table
+
+    table = Table(
+        title=f"entropy production rate from {traj.x.shape[0]} x {traj.x.shape[1]} samples of {traj.x.shape[2]} coordinates, dt = {traj.dt:g}"
+    )
+    for col in ("method", "rate", "std. error", "kind"):
+        table.add_column(col)
+    for name, est in results.items():
+        table.add_row(
+            name,
+            f"{est.entropy_production_rate:.4g}",
+            f"{est.stderr:.2g}",
+            "lower bound" if est.is_bound else "estimate",
+        )
+    Console().print(table)
+
+
 def _version(value: bool) -> None:
     if value:
         print(__version__)
