@@ -246,7 +246,10 @@ def infer(
     trajectories: Annotated[Path, typer.Argument(help=".npy/.npz (replicas, time, coordinates), .csv, .nc or .gsd")],
     dt: Annotated[float | None, typer.Option(help="sampling interval (time between samples)")] = None,
     method: Annotated[list[str] | None, typer.Option(help="tur, short_time_tur, current (repeat; default all)")] = None,
-    basis: Annotated[str, typer.Option(help="currents' basis: linear, poly2, poly3")] = "linear",
+    basis: Annotated[str, typer.Option(help="currents' basis: linear, poly2, poly3, pair (needs --dim)")] = "linear",
+    dim: Annotated[
+        int | None, typer.Option(help="axes per particle (coordinates = particles x dim), for --basis pair")
+    ] = None,
     window: Annotated[int, typer.Option(help="samples per window of the TUR bound")] = 10,
     bins: Annotated[int, typer.Option(help="bins per coordinate of the current-based estimator")] = 24,
     as_json: Annotated[bool, typer.Option("--json", help="print one JSON object on stdout")] = False,
@@ -264,7 +267,7 @@ def infer(
             _fail(f"--method {m!r}: allowed {', '.join(METHODS)}", 2)
     try:
         traj = load_trajectories(trajectories, dt)
-        results = run_infer(traj, tuple(method or METHODS), basis, window, bins)
+        results = run_infer(traj, tuple(method or METHODS), basis, window, bins, dim)
     except InputError as e:
         _fail(str(e), 2)
     if as_json:

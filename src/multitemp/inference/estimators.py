@@ -28,7 +28,7 @@ from typing import Any
 import numpy as np
 from scipy import linalg
 
-from multitemp.inference.basis import design
+from multitemp.inference.basis import Basis
 from multitemp.inference.data import InputError, Trajectories
 
 N_BOOT = 200
@@ -58,12 +58,15 @@ def _blocks(shape: tuple[int, int]) -> list[tuple[int, int, int]]:
     return [(i, int(edges[b]), int(edges[b + 1])) for i in range(r) for b in range(per)]
 
 
-def _standardise(traj: Trajectories) -> tuple[np.ndarray, np.ndarray]:
+def _basis(traj: Trajectories, kind: str, dim: int | None) -> Basis:
     flat = traj.x.reshape(-1, traj.x.shape[2])
-    return flat.mean(axis=0), np.maximum(flat.std(axis=0), 1e-300)
+    try:
+        return Basis(kind, flat[:: max(1, len(flat) // 200_000)], dim)
+    except ValueError as err:
+        raise InputError(str(err)) from None
 
 
-def _window_stats(traj, blocks, lag, window, basis, center, scale):
+def _window_stats(traj, blocks, lag, window, basis):
     """Per block: number of windows, sum of j (K), sum of j j^T (K, K).
 
     Increments over ``lag`` samples (non-overlapping), summed over ``window`` of them.
@@ -72,7 +75,7 @@ def _window_stats(traj, blocks, lag, window, basis, center, scale):
     for r, t0, t1 in blocks:
         xs = traj.x[r, t0:t1:lag]
         dx = np.diff(xs, axis=0)
-        phi = design(0.5 * (xs[1:] + xs[:-1]), basis, center, scale)
+        phi = basis(0.5 * (xs[1:] + xs[:-1]))
         j = (phi[:, :, None] * dx[:, None, :]).reshape(len(dx), -1)
         nw = len(j) // window
         if window > 1:
@@ -109,14 +112,13 @@ def _check(traj: Trajectories, need: int) -> None:
         raise InputError(f"{traj.x.shape[1]} samples per replica: this estimator needs at least {need}")
 
 
-def tur_bound(traj: Trajectories, window: int = 10, basis: str = "linear") -> Estimate:
+def tur_bound(traj: Trajectories, window: int = 10, basis: str = "linear", dim: int | None = None) -> Estimate:
     """TUR lower bound with windows of ``window`` samples (t = window dt), optimal linear current."""
     if window < 1:
         raise InputError(f"window = {window}: a positive number of samples")
     _check(traj, 4 * window + 1)
     blocks = _blocks(traj.x.shape[:2])
-    center, scale = _standardise(traj)
-    stats = _window_stats(traj, blocks, 1, window, basis, center, scale)
+    stats = _window_stats(traj, blocks, 1, window, _basis(traj, basis, dim))
     t = window * traj.dt
     value = _tur_value(np.ones(len(blocks)), *stats, t)
     err = _bootstrap(lambda w: _tur_value(w, *stats, t), len(blocks))
@@ -127,13 +129,13 @@ def tur_bound(traj: Trajectories, window: int = 10, basis: str = "linear") -> Es
     )  # fmt: skip
 
 
-def short_time_tur(traj: Trajectories, basis: str = "linear") -> Estimate:
+def short_time_tur(traj: Trajectories, basis: str = "linear", dim: int | None = None) -> Estimate:
     """Short-time TUR with the optimal current, extrapolated to dt -> 0 from dt and 2 dt."""
     _check(traj, 16)
     blocks = _blocks(traj.x.shape[:2])
-    center, scale = _standardise(traj)
-    s1 = _window_stats(traj, blocks, 1, 1, basis, center, scale)
-    s2 = _window_stats(traj, blocks, 2, 1, basis, center, scale)
+    b = _basis(traj, basis, dim)
+    s1 = _window_stats(traj, blocks, 1, 1, b)
+    s2 = _window_stats(traj, blocks, 2, 1, b)
 
     def value(w):
         return 2.0 * _tur_value(w, *s1, traj.dt) - _tur_value(w, *s2, 2 * traj.dt)
@@ -142,7 +144,7 @@ def short_time_tur(traj: Trajectories, basis: str = "linear") -> Estimate:
     return Estimate(
         "short_time_tur", value(ones), _bootstrap(value, len(blocks)), False,
         "overdamped Langevin dynamics; exact when the basis spans the thermodynamic force "
-        f"({basis} basis: linear forces); O(dt^2) after extrapolation",
+        f"({basis} basis); O(dt^2) after extrapolation",
         {"at_dt": _tur_value(ones, *s1, traj.dt), "at_2dt": _tur_value(ones, *s2, 2 * traj.dt),
          "currents": int(s1[1].shape[1]), "basis": basis},
     )  # fmt: skip
@@ -215,7 +217,12 @@ METHODS = ("tur", "short_time_tur", "current")
 
 
 def infer(
-    traj: Trajectories, methods: tuple[str, ...] = METHODS, basis: str = "linear", window: int = 10, bins: int = 24
+    traj: Trajectories,
+    methods: tuple[str, ...] = METHODS,
+    basis: str = "linear",
+    window: int = 10,
+    bins: int = 24,
+    dim: int | None = None,
 ) -> dict[str, Estimate]:
     """Run the chosen estimators; ``current`` is skipped (not an error) above 3 coordinates
     unless asked for alone."""
@@ -224,9 +231,9 @@ def infer(
         if m not in METHODS:
             raise InputError(f"method {m!r}: allowed {', '.join(METHODS)}")
         if m == "tur":
-            out[m] = tur_bound(traj, window, basis)
+            out[m] = tur_bound(traj, window, basis, dim)
         elif m == "short_time_tur":
-            out[m] = short_time_tur(traj, basis)
+            out[m] = short_time_tur(traj, basis, dim)
         elif traj.x.shape[2] <= 3 or len(methods) == 1:
             out[m] = current_based(traj, bins)
     return out
