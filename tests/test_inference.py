@@ -109,3 +109,29 @@ def test_bad_input_exit_2(tmp_path, content, args, needle):
     res = CliRunner().invoke(app, ["infer", str(path), *args])
     assert res.exit_code == 2, res.output
     assert needle in res.output and "Traceback" not in res.output
+
+
+def test_loaders_agree(tmp_path):
+    """.npy, .npz, .csv and .gsd give the same (replicas, time, coordinates) array."""
+    import gsd.hoomd
+
+    from multitemp.inference import load_trajectories
+
+    x = np.cumsum(np.random.default_rng(0).normal(size=(40, 2, 2)), axis=0).astype(np.float32).astype(float)
+    flat = x.reshape(1, 40, 4)
+    np.save(tmp_path / "a.npy", flat)
+    np.savez(tmp_path / "b.npz", x=flat)
+    np.savetxt(tmp_path / "c.csv", flat[0], delimiter=",", header="x0,y0,x1,y1", comments="")
+    with gsd.hoomd.open(str(tmp_path / "d.gsd"), "w") as f:
+        for t in range(40):
+            frame = gsd.hoomd.Frame()
+            frame.configuration.step = t
+            frame.configuration.box = [100, 100, 0, 0, 0, 0]
+            frame.configuration.dimensions = 2
+            frame.particles.N = 2
+            frame.particles.position = np.column_stack([x[t], np.zeros(2)]).astype(np.float32)
+            frame.particles.image = np.zeros((2, 3), np.int32)
+            f.append(frame)
+    for name in ("a.npy", "b.npz", "c.csv", "d.gsd"):
+        t = load_trajectories(tmp_path / name, dt=0.1)
+        np.testing.assert_allclose(t.x, flat, atol=1e-6, err_msg=name)
