@@ -43,8 +43,9 @@ from multitemp.rng import STREAM_NOISE, normal_block
 
 #: fixed-point scale of the histogrammed displacements (2^28: resolution 3.7e-9 length units)
 CURRENT_SCALE = float(2**28)
-#: replicas advanced side by side by one thread
-LANES = 8
+#: replicas advanced side by side by one thread (32: LLVM's loop vectoriser then turns the
+#: loops over lanes into SIMD code; 8 lanes are fully unrolled instead and stay scalar)
+LANES = 32
 #: steps whose normals are drawn at once (per lane), in a tight loop
 NOISE_BATCH = 32
 
@@ -111,23 +112,23 @@ def compute_forces(x, n, d, box, pair_kind, pair_p, ext_kind, ext_p, bonds, bond
 
 @nb.njit(cache=True, inline="always")
 def _fill_normals(out, ln, k0, k1, first, count):
-    """out[ln, m] = normal(k0, k1, first + m) for m < count (a tight loop over Philox blocks)."""
+    """out[m, ln] = normal(k0, k1, first + m) for m < count (a tight loop over Philox blocks)."""
     block = first >> 2
     skip = first & 3
     m = 0
     while m < count:
         z0, z1, z2, z3 = normal_block(block, STREAM_NOISE, k0, k1)
         if skip == 0 and m < count:
-            out[ln, m] = z0
+            out[m, ln] = z0
             m += 1
         if skip <= 1 and m < count:
-            out[ln, m] = z1
+            out[m, ln] = z1
             m += 1
         if skip <= 2 and m < count:
-            out[ln, m] = z2
+            out[m, ln] = z2
             m += 1
         if m < count:
-            out[ln, m] = z3
+            out[m, ln] = z3
             m += 1
         skip = 0
         block += 1
@@ -201,7 +202,7 @@ def advance(
         fn = np.empty((n, d, nl))
         ft = np.empty((n, d, nl))
         nd = n * d
-        gbuf = np.empty((nl, NOISE_BATCH * nd))
+        gbuf = np.zeros((NOISE_BATCH * nd, nl))
         keys = np.empty(nl, dtype=np.uint64)
         alive = np.empty(nl, dtype=np.bool_)
         q = np.empty((n, nl))
@@ -231,7 +232,8 @@ def advance(
                 if sb == 0:  # the normals of the next NOISE_BATCH steps, lane by lane
                     count = min(NOISE_BATCH, step_end - step) * nd
                     for ln in range(nl):
-                        _fill_normals(gbuf, ln, k0, keys[ln], step * nd, count)
+                        if alive[ln]:  # padding and blown-up lanes keep zero noise
+                            _fill_normals(gbuf, ln, k0, keys[ln], step * nd, count)
                 if traj.shape[0] > r0 and step % traj_stride == 0:
                     frame = step // traj_stride
                     for ln in range(nl):
@@ -250,7 +252,7 @@ def advance(
                         for a in range(d):
                             for ln in range(nl):
                                 xt[i, a, ln] = (
-                                    x[i, a, ln] + mudt[i] * f[i, a, ln] + amp[i] * gbuf[ln, sb * nd + i * d + a]
+                                    x[i, a, ln] + mudt[i] * f[i, a, ln] + amp[i] * gbuf[sb * nd + i * d + a, ln]
                                 )
                     compute_forces(
                         xt, n, d, box, pair_kind, pair_p, ext_kind, ext_p, bonds, bond_k, tethers, tether_k, anchors, ft
@@ -261,14 +263,14 @@ def advance(
                                 xn[i, a, ln] = (
                                     x[i, a, ln]
                                     + 0.5 * mudt[i] * (f[i, a, ln] + ft[i, a, ln])
-                                    + amp[i] * gbuf[ln, sb * nd + i * d + a]
+                                    + amp[i] * gbuf[sb * nd + i * d + a, ln]
                                 )
                 else:
                     for i in range(n):
                         for a in range(d):
                             for ln in range(nl):
                                 xn[i, a, ln] = (
-                                    x[i, a, ln] + mudt[i] * f[i, a, ln] + amp[i] * gbuf[ln, sb * nd + i * d + a]
+                                    x[i, a, ln] + mudt[i] * f[i, a, ln] + amp[i] * gbuf[sb * nd + i * d + a, ln]
                                 )
                 for ln in range(nl):
                     finite = True
