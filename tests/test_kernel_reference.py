@@ -10,9 +10,18 @@ from multitemp.rng import normals
 from multitemp.simulation import RunParameters, initial_positions, simulate
 
 
+def _chain():
+    from multitemp.system import System
+
+    temps = np.array([3.0, 2.0, 1.0])
+    return System(2, temps, bonds=((0, 1, 1.5), (1, 2, 0.5)), tethers=((0, 1.0, (0.5, -0.5)), (2, 2.0, (0.0, 0.0))))
+
+
 @pytest.mark.parametrize("heun", [False, True])
 @pytest.mark.parametrize(
-    "make", [lambda: soft_pair(dim=2, box=1.5), lambda: harmonic_pair(dim=1)], ids=["soft-periodic-2d", "harmonic-1d"]
+    "make",
+    [lambda: soft_pair(dim=2, box=1.5), lambda: harmonic_pair(dim=1), _chain],
+    ids=["soft-periodic-2d", "harmonic-1d", "bonded-chain-2d"],
 )
 def test_kernel_equals_reference(make, heun):
     system = make()
