@@ -315,30 +315,50 @@ def _parse_value(text: str) -> Any:
         return text
 
 
+def set_path(data: dict, path: str, value: Any) -> None:
+    """Set ``data[a][b][...] = value`` for ``path = "a.b..."``; digits index lists."""
+    parts = path.split(".")
+    node: Any = data
+    for i, part in enumerate(parts):
+        last = i == len(parts) - 1
+        if isinstance(node, list):
+            if not part.isdigit() or int(part) >= len(node):
+                raise ConfigError(f"key '{path}': '{part}' is not an index of a list of {len(node)}")
+            if last:
+                node[int(part)] = value
+            else:
+                node = node[int(part)]
+        elif isinstance(node, dict):
+            if last:
+                node[part] = value
+            else:
+                node = node.setdefault(part, {})
+        else:
+            raise ConfigError(f"key '{path}': '{part}' is not inside a table or list")
+
+
 def apply_overrides(data: dict, overrides: list[str]) -> dict:
-    """Apply ``key.path=value`` overrides (values parsed as TOML, else taken as strings)."""
+    """Apply ``key.path=value`` overrides (values parsed as TOML, else taken as strings; digits
+    index lists, e.g. ``system.temperatures.0=3``)."""
     for item in overrides:
         if "=" not in item:
             raise ConfigError(f"--set {item!r}: expected key.path=value, e.g. --set run.replicas=100")
         key, _, text = item.partition("=")
-        parts = key.strip().split(".")
-        node = data
-        for p in parts[:-1]:
-            child = node.setdefault(p, {})
-            if not isinstance(child, dict):
-                raise ConfigError(f"--set {item!r}: '{p}' is not a table")
-            node = child
-        node[parts[-1]] = _parse_value(text.strip())
+        set_path(data, key.strip(), _parse_value(text.strip()))
     return data
+
+
+def read_toml(path: str | Path, what: str = "config file") -> dict:
+    """Parse a TOML file; a missing file or bad TOML is a :class:`ConfigError`."""
+    path = Path(path)
+    try:
+        return tomllib.loads(path.read_text())
+    except FileNotFoundError:
+        raise ConfigError(f"{what} not found: {path}") from None
+    except tomllib.TOMLDecodeError as err:
+        raise ConfigError(f"{path} is not valid TOML: {err}") from None
 
 
 def load_config(path: str | Path, overrides: list[str] | None = None) -> Config:
     """Read a TOML file, apply overrides, validate."""
-    path = Path(path)
-    try:
-        data = tomllib.loads(path.read_text())
-    except FileNotFoundError:
-        raise ConfigError(f"config file not found: {path}") from None
-    except tomllib.TOMLDecodeError as err:
-        raise ConfigError(f"{path} is not valid TOML: {err}") from None
-    return parse_config(apply_overrides(data, overrides or []))
+    return parse_config(apply_overrides(read_toml(path), overrides or []))

@@ -17,14 +17,13 @@ import copy
 import hashlib
 import itertools
 import json
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from multitemp.config import Config, ConfigError, parse_config
+from multitemp.config import Config, ConfigError, parse_config, read_toml, set_path
 
 _RANGE_KEYS = {"start", "stop", "num", "scale"}
 
@@ -80,28 +79,6 @@ def config_hash(config_dict: dict[str, Any]) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
-def set_path(data: dict, path: str, value: Any) -> None:
-    """Set ``data[a][b][...] = value`` for ``path = "a.b..."``; digits index lists."""
-    parts = path.split(".")
-    node: Any = data
-    for i, part in enumerate(parts):
-        last = i == len(parts) - 1
-        if isinstance(node, list):
-            if not part.isdigit() or int(part) >= len(node):
-                raise ConfigError(f"sweep key '{path}': '{part}' is not an index of a list of {len(node)}")
-            if last:
-                node[int(part)] = value
-            else:
-                node = node[int(part)]
-        elif isinstance(node, dict):
-            if last:
-                node[part] = value
-            else:
-                node = node.setdefault(part, {})
-        else:
-            raise ConfigError(f"sweep key '{path}': '{part}' is not inside a table or list")
-
-
 def _expand(path: str, spec: Any) -> list[Any]:
     if isinstance(spec, list):
         if not spec:
@@ -155,11 +132,4 @@ def parse_sweep(data: dict[str, Any]) -> SweepSpec:
 
 
 def load_sweep(path: str | Path) -> SweepSpec:
-    path = Path(path)
-    try:
-        data = tomllib.loads(path.read_text())
-    except FileNotFoundError:
-        raise ConfigError(f"sweep file not found: {path}") from None
-    except tomllib.TOMLDecodeError as err:
-        raise ConfigError(f"{path} is not valid TOML: {err}") from None
-    return parse_sweep(data)
+    return parse_sweep(read_toml(path, "sweep file"))
