@@ -28,7 +28,15 @@ from typing import Annotated, Any, Literal, Union, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, PositiveFloat, PositiveInt, ValidationError, model_validator
 
-from multitemp.potentials import HarmonicSpring, HarmonicTrap, NoExternal, NoPair, SoftRepulsion
+from multitemp.potentials import (
+    Cosine,
+    HarmonicSpring,
+    HarmonicTrap,
+    NoExternal,
+    NoPair,
+    SmoothedSawtooth,
+    SoftRepulsion,
+)
 from multitemp.simulation import RunParameters
 from multitemp.system import System
 
@@ -81,19 +89,57 @@ class HarmonicTrapConfig(_Strict):
     kind: Literal["harmonic"]
     lam: float = Field(ge=0)
 
-    def build(self) -> HarmonicTrap:
+    def build(self, n_particles: int) -> HarmonicTrap:
         return HarmonicTrap(self.lam)
+
+
+class SawtoothConfig(_Strict):
+    """Smoothed sawtooth along x: rises by ``height`` over ``asymmetry * period``, falls over the
+    rest; corners rounded over ``smoothing`` (a length, > 0)."""
+
+    kind: Literal["sawtooth"]
+    height: float = Field(ge=0)
+    period: PositiveFloat
+    asymmetry: float = Field(gt=0, lt=1)
+    smoothing: PositiveFloat
+
+    @model_validator(mode="after")
+    def _smooth_enough(self) -> SawtoothConfig:
+        limit = min(self.asymmetry, 1 - self.asymmetry) * self.period / 4
+        if self.smoothing >= limit:
+            raise ValueError(
+                f"external_potential.smoothing = {self.smoothing} must be < min(asymmetry, 1 - asymmetry) * period / 4 = {limit:g}"
+            )
+        return self
+
+    def build(self, n_particles: int) -> SmoothedSawtooth:
+        return SmoothedSawtooth(self.height, self.period, self.asymmetry, self.smoothing)
+
+
+class CosineConfig(_Strict):
+    """V_i = amplitude cos(2 pi x / period + phase_i) along x; ``phase``: one number or one per particle."""
+
+    kind: Literal["cosine"]
+    amplitude: float
+    period: PositiveFloat
+    phase: float | list[float] = 0.0
+
+    def build(self, n_particles: int) -> Cosine:
+        phases = self.phase if isinstance(self.phase, list) else [self.phase] * n_particles
+        return Cosine(self.amplitude, self.period, tuple(float(v) for v in phases))
 
 
 class NoExternalConfig(_Strict):
     kind: Literal["none"]
 
-    def build(self) -> NoExternal:
+    def build(self, n_particles: int) -> NoExternal:
         return NoExternal()
 
 
 PairConfig = Annotated[Union[HarmonicPairConfig, SoftPairConfig, NoPairConfig], Field(discriminator="kind")]
-ExternalConfig = Annotated[Union[HarmonicTrapConfig, NoExternalConfig], Field(discriminator="kind")]
+ExternalConfig = Annotated[
+    Union[HarmonicTrapConfig, SawtoothConfig, CosineConfig, NoExternalConfig], Field(discriminator="kind")
+]
 
 
 class BoxConfig(_Strict):
@@ -190,6 +236,22 @@ class Config(_Strict):
             raise ValueError("a pair potential needs at least 2 particles (system.temperatures)")
         if isinstance(self.box.length, list) and len(self.box.length) != self.system.dim:
             raise ValueError(f"box.length has {len(self.box.length)} values for dim = {self.system.dim}")
+        ext = self.external_potential
+        if isinstance(ext, CosineConfig) and isinstance(ext.phase, list) and len(ext.phase) != n:
+            raise ValueError(f"external_potential.phase has {len(ext.phase)} values for {n} particles")
+        if self.box.kind == "periodic":
+            lengths = self.box.length if isinstance(self.box.length, list) else [self.box.length] * self.system.dim
+            if isinstance(self.pair_potential, SoftPairConfig) and min(lengths) < 2 * self.pair_potential.s:
+                raise ValueError(
+                    f"box.length = {self.box.length} is smaller than twice the interaction range "
+                    f"pair_potential.s = {self.pair_potential.s}: the minimum image would be ambiguous"
+                )
+            if isinstance(ext, (SawtoothConfig, CosineConfig)):
+                turns = lengths[0] / ext.period
+                if abs(turns - round(turns)) > 1e-9 * max(turns, 1):
+                    raise ValueError(
+                        f"box.length[0] = {lengths[0]} must be a whole number of external_potential.period = {ext.period}"
+                    )
         if self.bonds is not None:
             if isinstance(self.bonds.k, list) and len(self.bonds.k) != len(self.bonds.pairs):
                 raise ValueError(f"bonds.k has {len(self.bonds.k)} values for {len(self.bonds.pairs)} bonds.pairs")
@@ -229,7 +291,7 @@ class Config(_Strict):
             temperatures=self.system.temperatures,
             mobilities=self.system.mobilities,
             pair=self.pair_potential.build(),
-            external=self.external_potential.build(),
+            external=self.external_potential.build(len(self.system.temperatures)),
             box=box,
             bonds=self.bonds.springs() if self.bonds is not None else (),
             tethers=self._tethers(),
@@ -297,7 +359,7 @@ def _format(err: ValidationError) -> str:
     return "invalid configuration:\n  " + "\n  ".join(lines)
 
 
-_TAGS = {"harmonic", "soft", "none"}
+_TAGS = {"harmonic", "soft", "none", "sawtooth", "cosine"}
 
 
 def parse_config(data: dict) -> Config:

@@ -5,13 +5,15 @@ kernels call (energy and force).  To add one, subclass :class:`PairPotential` or
 :class:`ExternalPotential`, write the two functions, and register the class in the config.
 """
 
-from multitemp.potentials.external import ExternalPotential, HarmonicTrap, NoExternal
+from multitemp.potentials.external import Cosine, ExternalPotential, HarmonicTrap, NoExternal, SmoothedSawtooth
 from multitemp.potentials.pair import HarmonicSpring, NoPair, PairPotential, SoftRepulsion
 
 __all__ = [
     "ExternalPotential",
     "HarmonicTrap",
     "NoExternal",
+    "SmoothedSawtooth",
+    "Cosine",
     "PairPotential",
     "HarmonicSpring",
     "SoftRepulsion",

@@ -36,6 +36,10 @@ def external_add_force(kind, x, i, ln, p, f):
     """Add -grad V(r_i) to f[i, :, ln] for external kind ``kind`` (lane ln)."""
     if kind == 1:
         external._trap_force(x, i, ln, p, f)
+    elif kind == 2:
+        external._sawtooth_force(x, i, ln, p, f)
+    elif kind == 3:
+        external._cosine_force(x, i, ln, p, f)
 
 
 @nb.njit(cache=True, inline="always")
@@ -43,4 +47,8 @@ def external_energy(kind, x, i, ln, p):
     """V(r_i) for external kind ``kind`` (lane ln)."""
     if kind == 1:
         return external._trap_energy(x, i, ln, p)
+    if kind == 2:
+        return external._sawtooth_energy(x, i, ln, p)
+    if kind == 3:
+        return external._cosine_energy(x, i, ln, p)
     return 0.0
