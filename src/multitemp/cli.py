@@ -118,9 +118,10 @@ def run(
     except BlowUpError as e:
         close()
         _fail(f"{e}\npartial results (if any): {out / 'results_partial.nc'}", 1)
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as e:
         close()
-        _fail("interrupted", 130)
+        kept = f"; results so far: {out / 'results_partial.nc'}" if getattr(e, "result", None) is not None else ""
+        _fail(f"{e or 'interrupted'}{kept}", 130)
     close()
     _print_summary(output.summary, as_json)
 

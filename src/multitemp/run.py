@@ -14,7 +14,7 @@ from multitemp.analysis.phase_space import PhaseSpaceMap
 from multitemp.analysis.summary import summarize
 from multitemp.config import Config, parse_config
 from multitemp.io.netcdf import result_dataset, write_dataset
-from multitemp.simulation import BlowUpError, EnsembleResult, simulate
+from multitemp.simulation import BlowUpError, EnsembleResult, RunInterrupted, simulate
 from multitemp.theory import LinearTheory
 
 __all__ = ["RunOutput", "run_config", "demo_config", "histogram_range"]
@@ -53,7 +53,8 @@ def run_config(
 ) -> RunOutput:
     """Simulate ``config``; write ``results.nc`` (and ``phase_space.png`` for a d = 1 pair) to ``out``.
 
-    On a blow-up the partial results are still written before :class:`BlowUpError` is raised.
+    On a blow-up or an interrupt (Ctrl-C) the results so far (after burn-in) are written to
+    ``results_partial.nc`` before the exception propagates.
     """
     system = config.build_system()
     params = config.build_run(histogram_range(config))
@@ -61,7 +62,7 @@ def run_config(
     out_dir = Path(out) if out is not None else None
     try:
         result = simulate(system, params, progress=progress)
-    except BlowUpError as err:
+    except (BlowUpError, RunInterrupted) as err:  # keep what was computed
         if out_dir is not None and err.result.measured_time > 0:
             summary = summarize(err.result)
             write_dataset(result_dataset(err.result, resolved, summary), out_dir / "results_partial.nc")

@@ -20,7 +20,7 @@ from multitemp.kernels.ensemble import LANES, advance, shape_witnesses
 from multitemp.rng import STREAM_INIT, normal_array
 from multitemp.system import System
 
-__all__ = ["RunParameters", "EnsembleResult", "BlowUpError", "simulate"]
+__all__ = ["RunParameters", "EnsembleResult", "BlowUpError", "RunInterrupted", "simulate"]
 
 
 @dataclass(frozen=True)
@@ -127,6 +127,14 @@ class BlowUpError(RuntimeError):
         )
 
 
+class RunInterrupted(KeyboardInterrupt):
+    """Ctrl-C or SIGINT between segments; ``result`` holds everything accumulated so far."""
+
+    def __init__(self, result: EnsembleResult):
+        self.result = result
+        super().__init__(f"interrupted at step {result.steps_done} of {result.params.n_steps}")
+
+
 def initial_positions(system: System, params: RunParameters, replica_offset: int = 0) -> np.ndarray:
     """(R, N, d) initial positions from the initial-condition noise stream (deterministic)."""
     n, d = system.n_particles, system.dim
@@ -213,17 +221,25 @@ def simulate(
     seg = _segment_steps(total, r)
     step = 0
     t_start = _time.perf_counter()
-    while step < total:
-        n_now = min(seg, total - step)
-        call(res.positions, step, n_now, res)
-        step += n_now
-        res.steps_done = step
+    pending = 0
+    try:
+        while step < total:
+            n_now = min(seg, total - step)
+            pending = n_now  # a SIGINT during the kernel call is raised when it returns, complete
+            call(res.positions, step, n_now, res)
+            step += n_now
+            pending = 0
+            res.steps_done = step
+            res.wall_seconds = _time.perf_counter() - t_start
+            blown = np.flatnonzero(res.blowup_step >= 0)
+            if blown.size:
+                first = blown[np.argmin(res.blowup_step[blown])]
+                res.steps_done = int(res.blowup_step[first])
+                raise BlowUpError(int(res.blowup_step[first]), int(first) + replica_offset, params.dt, res)
+            if progress is not None:
+                progress(step, total)
+    except KeyboardInterrupt:
+        res.steps_done = step + pending
         res.wall_seconds = _time.perf_counter() - t_start
-        blown = np.flatnonzero(res.blowup_step >= 0)
-        if blown.size:
-            first = blown[np.argmin(res.blowup_step[blown])]
-            res.steps_done = int(res.blowup_step[first])
-            raise BlowUpError(int(res.blowup_step[first]), int(first) + replica_offset, params.dt, res)
-        if progress is not None:
-            progress(step, total)
+        raise RunInterrupted(res) from None
     return res
