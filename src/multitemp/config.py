@@ -196,12 +196,18 @@ class RunConfig(_Strict):
 
 
 class ObservablesConfig(_Strict):
-    """[observables]: phase-space map of (x_0, x_1) and stored trajectories."""
+    """[observables]: phase-space map of (x_0, x_1), stored trajectories, and lagged observables
+    sampled every ``lag_every`` steps after burn-in: run-and-chase correlations at lags
+    ``chase_tau`` (physics.md section 5; needs a soft pair) and the arrow-of-time test at
+    window lengths ``arrow_tau`` (section 3).  Lags are times, rounded to whole samples."""
 
     histogram_bins: int = Field(default=48, ge=0, le=1024)
     histogram_range: tuple[float, float] | None = None
     trajectory_every: int = Field(default=0, ge=0)
     trajectory_replicas: int = Field(default=4, ge=0)
+    chase_tau: list[PositiveFloat] = Field(default_factory=list)
+    arrow_tau: list[PositiveFloat] = Field(default_factory=list)
+    lag_every: PositiveInt = 10
 
     @model_validator(mode="after")
     def _range(self) -> ObservablesConfig:
@@ -236,6 +242,25 @@ class Config(_Strict):
             raise ValueError("a pair potential needs at least 2 particles (system.temperatures)")
         if isinstance(self.box.length, list) and len(self.box.length) != self.system.dim:
             raise ValueError(f"box.length has {len(self.box.length)} values for dim = {self.system.dim}")
+        obs = self.observables
+        sample = obs.lag_every * self.run.dt
+        for key, taus in (("chase_tau", obs.chase_tau), ("arrow_tau", obs.arrow_tau)):
+            for tau in taus:
+                if tau >= self.run.time - self.run.burn_in:
+                    raise ValueError(
+                        f"observables.{key} = {tau} is not shorter than the measured run "
+                        f"(run.time - run.burn_in = {self.run.time - self.run.burn_in:g})"
+                    )
+                if round(tau / sample) < 1:
+                    raise ValueError(
+                        f"observables.{key} = {tau} is shorter than the sampling interval lag_every * dt = {sample:g}"
+                    )
+        if obs.chase_tau and not (isinstance(self.pair_potential, SoftPairConfig) and n == 2):
+            raise ValueError(
+                "observables.chase_tau needs a pair (2 particles) with pair_potential.kind = 'soft' (contact: r < s)"
+            )
+        if obs.arrow_tau and n < 1:
+            raise ValueError("observables.arrow_tau needs particles")
         ext = self.external_potential
         if isinstance(ext, CosineConfig) and isinstance(ext.phase, list) and len(ext.phase) != n:
             raise ValueError(f"external_potential.phase has {len(ext.phase)} values for {n} particles")
@@ -303,8 +328,14 @@ class Config(_Strict):
             dt=r.dt, time=r.time, burn_in=r.burn_in, replicas=r.replicas, seed=r.seed,
             integrator=r.integrator, threads=r.threads, histogram_bins=o.histogram_bins,
             histogram_range=histogram_range, trajectory_every=o.trajectory_every,
-            trajectory_replicas=o.trajectory_replicas,
+            trajectory_replicas=o.trajectory_replicas, ring_every=o.lag_every,
+            chase_lags=self.lags(o.chase_tau), arrow_lags=self.lags(o.arrow_tau),
+            contact_range=self.pair_potential.s if isinstance(self.pair_potential, SoftPairConfig) else 0.0,
         )  # fmt: skip
+
+    def lags(self, taus: list[float]) -> tuple[int, ...]:
+        """Lag times -> whole numbers of samples (every observables.lag_every steps)."""
+        return tuple(max(1, int(round(t / (self.observables.lag_every * self.run.dt)))) for t in taus)
 
 
 class ConfigError(ValueError):

@@ -42,6 +42,10 @@ class RunParameters:
         trajectory_replicas: how many replicas' trajectories to store.
         initial_spread: standard deviation of the initial positions about the origin (open
             axes; periodic axes start uniform in the box).
+        ring_every: steps between the samples of the lagged observables (after burn-in).
+        chase_lags, arrow_lags: lags, in samples, of the run-and-chase correlations and of the
+            arrow-of-time test (empty: not measured).
+        contact_range: particles 0 and 1 are in contact when closer than this (chase).
     """
 
     dt: float
@@ -56,6 +60,10 @@ class RunParameters:
     trajectory_every: int = 0
     trajectory_replicas: int = 0
     initial_spread: float = 1.0
+    ring_every: int = 10
+    chase_lags: tuple[int, ...] = ()
+    arrow_lags: tuple[int, ...] = ()
+    contact_range: float = 0.0
 
     @property
     def n_steps(self) -> int:
@@ -78,6 +86,8 @@ class EnsembleResult:
         positions: (R, N, d) unwrapped final positions; ``positions_burn`` at burn-in.
         histogram_*: phase-space map (counts, summed displacements) over (x_0, x_1).
         trajectory: (R_traj, frames, N, d) stored positions, every ``trajectory_every`` steps.
+        chase: (4, R, n_lags) per replica: backward sum, count, forward sum, count.
+        arrow: (2, R, n_lags) per replica: windows with S > 0 (ties 1/2), windows.
     """
 
     system: System
@@ -92,6 +102,8 @@ class EnsembleResult:
     histogram_counts: np.ndarray
     histogram_dx: np.ndarray
     trajectory: np.ndarray
+    chase: np.ndarray = field(default_factory=lambda: np.zeros((4, 0, 0)))
+    arrow: np.ndarray = field(default_factory=lambda: np.zeros((2, 0, 0)))
     steps_done: int = 0
     wall_seconds: float = 0.0
     compile_seconds: float = 0.0
@@ -192,11 +204,23 @@ def simulate(
         histogram_dx=np.zeros((2, n_chunks, nbins, nbins), np.int64),
         trajectory=np.full((traj_reps, n_frames, n, d), np.nan),
         blowup_step=np.full(r, -1, np.int64),
+        chase=np.zeros((4, r, len(params.chase_lags))),
+        arrow=np.zeros((2, r, len(params.arrow_lags))),
     )
     wn, wd = shape_witnesses(n, d)
+    chase_lags = np.asarray(params.chase_lags, dtype=np.int64)
+    arrow_lags = np.asarray(params.arrow_lags, dtype=np.int64)
+    ring_len = int(max([*params.chase_lags, *params.arrow_lags, 0])) + 1
+    ring_reps = r if (chase_lags.size or arrow_lags.size) else 0
+    ring = (
+        np.zeros((ring_reps, ring_len, d)),
+        np.zeros((ring_reps, ring_len, d)),
+        np.zeros((ring_reps, ring_len)),
+        np.zeros((ring_reps, ring_len)),
+    )
     lo, hi = (float(v) for v in params.histogram_range)
 
-    def call(pos, step0, n_steps, out):
+    def call(pos, step0, n_steps, out, rings=ring):
         advance(
             wn, wd, pos, params.seed, replica_offset, step0, n_steps, params.burn_steps, params.dt,
             system.mobilities, system.temperatures, system.box,
@@ -206,6 +230,8 @@ def simulate(
             out.heat, out.entropy_ito, out.path_log_ratio, out.angular_momentum, out.positions_burn,
             lo, hi, out.histogram_counts, out.histogram_dx[0], out.histogram_dx[1],
             out.trajectory, max(params.trajectory_every, 1), out.blowup_step,
+            max(params.ring_every, 1), params.contact_range, chase_lags, arrow_lags, *rings,
+            out.chase[0], out.chase[1], out.chase[2], out.chase[3], out.arrow[0], out.arrow[1],
         )  # fmt: skip
 
     # compile (or load from the on-disk cache) outside the timed loop, on a throwaway replica
@@ -214,8 +240,10 @@ def simulate(
         system, params, 0, np.zeros((1, n)), np.zeros(1), np.zeros(1), np.zeros(1), np.zeros((1, n, d)),
         np.zeros((1, n, d)), np.zeros((1, nbins, nbins), np.int64), np.zeros((2, 1, nbins, nbins), np.int64),
         np.zeros((0, n_frames, n, d)), blowup_step=np.full(1, -1, np.int64),
+        chase=np.zeros((4, 1, chase_lags.size)), arrow=np.zeros((2, 1, arrow_lags.size)),
     )  # fmt: skip
-    call(scratch.positions, 0, 1, scratch)
+    scratch_ring = tuple(np.zeros((1, *a.shape[1:])) for a in ring)
+    call(scratch.positions, 0, 1, scratch, scratch_ring)
     res.compile_seconds = _time.perf_counter() - t0
 
     seg = _segment_steps(total, r)

@@ -22,6 +22,16 @@ def _num(x: Any) -> Any:
     return x if np.isfinite(x) else None
 
 
+def ratio_stderr(sums: np.ndarray, counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Conditional mean sum(S_r) / sum(N_r) over replicas r and its standard error (delta method)."""
+    total = counts.sum(axis=0)
+    mean = sums.sum(axis=0) / np.where(total > 0, total, np.nan)
+    r = sums.shape[0]
+    resid = sums - mean * counts
+    err = np.sqrt(r / max(r - 1, 1) * np.sum(resid**2, axis=0)) / np.where(total > 0, total, np.nan)
+    return mean, err
+
+
 def summarize(result: EnsembleResult) -> dict[str, Any]:
     """Rates per unit time (means over replicas, standard error across replicas).
 
@@ -65,6 +75,17 @@ def summarize(result: EnsembleResult) -> dict[str, Any]:
         out["angular_momentum"] = am
         out["angular_momentum_stderr"] = am_err
         out["angular_momentum_exact"] = theory.angular_momentum if theory else None
+    lag_time = result.params.ring_every * result.params.dt
+    if result.params.chase_lags:
+        back, back_err = ratio_stderr(result.chase[0], result.chase[1])
+        fwd, fwd_err = ratio_stderr(result.chase[2], result.chase[3])
+        out["chase_tau"] = np.asarray(result.params.chase_lags) * lag_time
+        out.update(chase_backward=back, chase_backward_stderr=back_err, chase_forward=fwd, chase_forward_stderr=fwd_err)
+    if result.params.arrow_lags:
+        p, p_err = ratio_stderr(result.arrow[0], result.arrow[1])
+        out.update(
+            arrow_tau=np.asarray(result.params.arrow_lags) * lag_time, arrow_p_correct=p, arrow_p_correct_stderr=p_err
+        )
     out.update(
         {
             "replicas": result.params.replicas,

@@ -52,6 +52,23 @@ def result_dataset(result: EnsembleResult, config: dict[str, Any], summary: dict
         ds["density"] = (dims, m.density, {"long_name": "phase-space density p(x_0, x_1)"})
         ds["current_x0"] = (dims, m.current[0], {"long_name": "Stratonovich current J_0"})
         ds["current_x1"] = (dims, m.current[1], {"long_name": "Stratonovich current J_1"})
+    for name in ("chase_backward", "chase_forward"):
+        if name in summary:
+            ds = ds.assign_coords(chase_tau=np.asarray(summary["chase_tau"]))
+            ds[name] = (
+                ("chase_tau",),
+                np.asarray(summary[name], float),
+                {"long_name": f"{name.replace('_', ' ')} correlation (physics.md sec. 5)"},
+            )
+            ds[name + "_stderr"] = (("chase_tau",), np.asarray(summary[name + "_stderr"], float))
+    if "arrow_p_correct" in summary:
+        ds = ds.assign_coords(arrow_tau=np.asarray(summary["arrow_tau"]))
+        ds["arrow_p_correct"] = (
+            ("arrow_tau",),
+            np.asarray(summary["arrow_p_correct"], float),
+            {"long_name": "P(entropy of a window > 0): guessing the direction of time"},
+        )
+        ds["arrow_p_correct_stderr"] = (("arrow_tau",), np.asarray(summary["arrow_p_correct_stderr"], float))
     if result.trajectory.shape[0] > 0:
         ev = result.params.trajectory_every
         frames = result.trajectory.shape[1]

@@ -50,6 +50,67 @@ LANES = 32
 NOISE_BATCH = 32
 
 
+@nb.njit(cache=True, inline="always")
+def _ring_sample(x, ln, r, n, d, sample, box, gamma, contact_range, s_now, scr, ring_x, ring_n, ring_c, ring_s,
+                 chase_lags, arrow_lags, chase_b, chase_bn, chase_f, chase_fn, arrow_pos, arrow_n):  # fmt: skip
+    """One sample (every ``ring_stride`` steps after burn-in) of replica ``r`` in lane ``ln``.
+
+    Records the friction-weighted centre X, the orientation n = (r_1 - r_0)/|r_1 - r_0| (minimum
+    image), contact |r_1 - r_0| < range and the entropy S produced so far in a ring buffer, and
+    accumulates, for each lag m (in samples; physics.md sections 3 and 5):
+    backward chase ``[X(t) - X(t - m)] . n(t)`` over samples in contact at t; forward chase
+    ``[X(t) - X(t - m)] . n(t - m)`` over samples in contact at t - m; and the arrow of time,
+    the count of S(t) - S(t - m) > 0 (ties count 1/2).
+    """
+    m1 = ring_x.shape[1]
+    gtot = 0.0
+    for i in range(n):
+        gtot += gamma[i]
+    r2 = 0.0
+    for a in range(d):
+        acc = 0.0
+        for i in range(n):
+            acc += gamma[i] * x[i, a, ln]
+        scr[0, a] = acc / gtot
+        u = x[1, a, ln] - x[0, a, ln]
+        if box[a] > 0.0:
+            u -= box[a] * math.floor(u / box[a] + 0.5)
+        scr[1, a] = u
+        r2 += u * u
+    rr = math.sqrt(r2)
+    contact = 1.0 if (rr < contact_range and rr > 0.0) else 0.0
+    for a in range(d):
+        scr[1, a] = scr[1, a] / rr if rr > 0.0 else 0.0
+    for k in range(chase_lags.shape[0]):
+        m = chase_lags[k]
+        if sample >= m:
+            past = (sample - m) % m1
+            if contact > 0.0:
+                dot = 0.0
+                for a in range(d):
+                    dot += (scr[0, a] - ring_x[r, past, a]) * scr[1, a]
+                chase_b[r, k] += dot
+                chase_bn[r, k] += 1.0
+            if ring_c[r, past] > 0.0:
+                dot = 0.0
+                for a in range(d):
+                    dot += (scr[0, a] - ring_x[r, past, a]) * ring_n[r, past, a]
+                chase_f[r, k] += dot
+                chase_fn[r, k] += 1.0
+    for k in range(arrow_lags.shape[0]):
+        m = arrow_lags[k]
+        if sample >= m:
+            ds = s_now - ring_s[r, (sample - m) % m1]
+            arrow_pos[r, k] += 1.0 if ds > 0.0 else (0.5 if ds == 0.0 else 0.0)
+            arrow_n[r, k] += 1.0
+    slot = sample % m1
+    for a in range(d):
+        ring_x[r, slot, a] = scr[0, a]
+        ring_n[r, slot, a] = scr[1, a]
+    ring_c[r, slot] = contact
+    ring_s[r, slot] = s_now
+
+
 def shape_witnesses(n_particles: int, dim: int) -> tuple[np.ndarray, np.ndarray]:
     """Two tiny arrays whose ``ndim`` (part of their numba type) is N and d.
 
@@ -171,6 +232,20 @@ def advance(
     traj,
     traj_stride,
     blowup_step,
+    ring_stride,
+    contact_range,
+    chase_lags,
+    arrow_lags,
+    ring_x,
+    ring_n,
+    ring_c,
+    ring_s,
+    chase_b,
+    chase_bn,
+    chase_f,
+    chase_fn,
+    arrow_pos,
+    arrow_n,
 ):
     """Advance all replicas by ``n_steps`` (see module docstring).
 
@@ -181,6 +256,9 @@ def advance(
     hist_* (n_chunks, nb, nb) int64 (nb = 0: no histogram); traj (R_traj, n_frames, N, d);
     blowup_step (R,) int64, -1 while finite.  ``replica0`` offsets the replica index used as
     the noise key, so a chunk of replicas reproduces the same replicas of a whole run.
+    Lagged observables (see :func:`_ring_sample`; none when both lag arrays are empty): samples
+    every ``ring_stride`` steps after burn-in; ring buffers ring_x, ring_n (R, M, d), ring_c,
+    ring_s (R, M) with M > every lag; sums and counts chase_* (R, n_chase), arrow_* (R, n_arrow).
     """
     n_rep = pos.shape[0]
     n_chunks = hist_count.shape[0]
@@ -209,6 +287,10 @@ def advance(
         s_ito = np.empty(nl)
         s_path = np.empty(nl)
         s_ang = np.empty(nl)
+        s_base = np.zeros(nl)
+        scr = np.empty((2, d))
+        do_ring = chase_lags.shape[0] + arrow_lags.shape[0] > 0
+        gamma = 1.0 / mobility
         r_begin = (c * n_rep) // n_chunks
         r_end = ((c + 1) * n_rep) // n_chunks
         for r0 in range(r_begin, r_end, nl):
@@ -219,8 +301,11 @@ def advance(
                 s_ito[ln] = 0.0
                 s_path[ln] = 0.0
                 s_ang[ln] = 0.0
+                s_base[ln] = 0.0
                 for i in range(n):
                     q[i, ln] = 0.0
+                    if alive[ln]:
+                        s_base[ln] += heat[r, i] * inv_t[i]  # entropy of the previous segments
                     for a in range(d):
                         x[i, a, ln] = pos[r, i, a] if alive[ln] else 0.0
             compute_forces(
@@ -234,6 +319,18 @@ def advance(
                     for ln in range(nl):
                         if alive[ln]:  # padding and blown-up lanes keep zero noise
                             _fill_normals(gbuf, ln, k0, keys[ln], step * nd, count)
+                if do_ring and step >= burn_step and (step - burn_step) % ring_stride == 0:
+                    sample = (step - burn_step) // ring_stride
+                    for ln in range(nl):
+                        if alive[ln]:
+                            s_now = s_base[ln]
+                            for i in range(n):
+                                s_now += q[i, ln] * inv_t[i]
+                            _ring_sample(
+                                x, ln, r0 + ln, n, d, sample, box, gamma, contact_range, s_now, scr, ring_x, ring_n,
+                                ring_c, ring_s, chase_lags, arrow_lags, chase_b, chase_bn, chase_f, chase_fn,
+                                arrow_pos, arrow_n,
+                            )  # fmt: skip
                 if traj.shape[0] > r0 and step % traj_stride == 0:
                     frame = step // traj_stride
                     for ln in range(nl):
