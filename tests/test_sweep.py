@@ -153,3 +153,29 @@ def test_bad_sweep_files_exit_2(tmp_path):
     f.write_text((Path(__file__).parents[1] / "examples" / "harmonic_pair.toml").read_text())
     res = CliRunner().invoke(app, ["sweep", str(f)])
     assert res.exit_code == 2 and "[sweep]" in res.output
+
+
+def test_lagged_observables_get_their_own_dimension(cluster, tmp_path):
+    base = {
+        **BASE,
+        "pair_potential": {"kind": "soft", "k": 10.0, "s": 1.0},
+        "external_potential": {"kind": "none"},
+        "box": {"kind": "periodic", "length": 3.0},
+        "observables": {"chase_tau": [0.02, 0.05, 0.1], "arrow_tau": [0.02, 0.1]},
+    }
+    res = run_sweep(parse_sweep({**base, "sweep": {"system.temperatures.0": [1.0, 5.0]}}), tmp_path, client=cluster)
+    ds = xr.open_dataset(res.output)
+    assert ds["chase_backward"].dims == ("system.temperatures.0", "chase_lag")
+    assert ds["arrow_p_correct"].dims == ("system.temperatures.0", "arrow_lag")
+    assert ds["heat_rate"].dims == ("system.temperatures.0", "particle")
+
+
+@pytest.mark.slow
+def test_gallery(tmp_path):
+    """Every figure and the index (about a minute on 2 cores): pytest -m slow."""
+    from multitemp.gallery import make_gallery
+
+    index = make_gallery(tmp_path)
+    text = index.read_text()
+    for name in ("phase_space", "chase", "ratchet", "feynman", "arrow"):
+        assert (tmp_path / f"{name}.png").stat().st_size > 10_000 and f"{name}.png" in text

@@ -291,6 +291,18 @@ def infer(
     Console().print(table)
 
 
+@app.command()
+def gallery(
+    out: Annotated[Path, typer.Option(help="output folder")] = Path("gallery"),
+    workers: Annotated[int | None, typer.Option(help="Dask worker processes (default 2)")] = None,
+) -> None:
+    """Regenerate every figure of the project (scans on Dask) and an index.md."""
+    from multitemp.gallery import make_gallery
+
+    index = make_gallery(out, workers=workers, log=lambda m: err.print(m, highlight=False))
+    Console().print(f"wrote {index}")
+
+
 def _version(value: bool) -> None:
     if value:
         print(__version__)

@@ -16,6 +16,14 @@ from multitemp.sweep.store import PointStore
 _EXTRA_DIMS = ("particle", "axis")
 
 
+def _extra_dims(name: str, ndim: int) -> tuple[str, ...]:
+    """Names of a field's own dimensions: lags for the lagged observables, else particle, axis."""
+    for prefix in ("chase", "arrow"):
+        if name.startswith(prefix + "_"):
+            return (f"{prefix}_lag",)[:ndim]
+    return _EXTRA_DIMS[:ndim]
+
+
 def _coord(values: list[Any]) -> np.ndarray:
     if all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in values):
         return np.asarray(values, dtype=np.float64)
@@ -64,7 +72,7 @@ def sweep_dataset(spec: SweepSpec, points: list[SweepPoint], store: PointStore) 
     for name, arr in fields.items():
         if name in skip:
             continue
-        extra = tuple(f"{_EXTRA_DIMS[i]}" for i in range(arr.ndim - len(dims)))
+        extra = _extra_dims(name, arr.ndim - len(dims))
         data_vars[name] = (dims + extra, arr)
     return xr.Dataset(
         data_vars,
