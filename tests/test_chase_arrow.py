@@ -109,3 +109,27 @@ def test_bad_lag_input_exit_2(tmp_path, override, needle):
     res = CliRunner().invoke(app, ["run", str(cfg), "--set", override, "--out", str(tmp_path / "o")])
     assert res.exit_code == 2, res.output
     assert needle in res.output
+
+
+@pytest.mark.parametrize("temps", [(5.0, 1.0), (2.0, 2.0)])
+def test_reversal_game_agrees_with_the_kernel(temps):
+    """Reverse half of the recorded windows at random; the likelihood-ratio test's success rate
+    is P_correct(tau), as accumulated by the kernel (and 1/2 at equal temperatures)."""
+    from multitemp.analysis.arrow import reversal_game
+    from multitemp.potentials import HarmonicSpring, HarmonicTrap
+    from multitemp.simulation import RunParameters
+    from multitemp.system import System
+
+    system = System(1, np.array(temps), pair=HarmonicSpring(1.0), external=HarmonicTrap(1.0))
+    params = RunParameters(dt=1e-3, time=45.0, burn_in=5.0, replicas=64, seed=2, trajectory_every=10,
+                           trajectory_replicas=64, ring_every=10, arrow_lags=(20, 100))  # fmt: skip
+    res = simulate(system, params)
+    s = summarize(res)
+    for k, frames in enumerate((21, 101)):  # windows of 20 and 100 samples: tau = 0.2, 1.0
+        p, e, n = reversal_game(system, res.trajectory[:, 500:], frames)
+        assert n > 1000
+        assert within(p, s["arrow_p_correct"][k], np.hypot(e, s["arrow_p_correct_stderr"][k]))
+        if temps[0] == temps[1]:
+            assert within(p, 0.5, e)
+        else:
+            assert p > 0.5 + 5 * e
