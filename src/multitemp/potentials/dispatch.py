@@ -3,7 +3,8 @@
 The kernels call these with the kind as an integer; numba inlines the branch taken, and the
 branch is perfectly predicted, so a potential costs what its own arithmetic costs.  (Passing
 the functions themselves as arguments stops numba from inlining them: 1.6x slower, measured.)
-Adding a potential: its class and two functions in pair.py / external.py, two lines here.
+Adding a potential: its class and two functions (energy, force) in pair.py / external.py, and
+its force in the dispatch below.
 """
 
 import numba as nb
@@ -22,16 +23,6 @@ def pair_force(kind, r2, p):
 
 
 @nb.njit(cache=True, inline="always")
-def pair_energy(kind, r2, p):
-    """U(r) for pair kind ``kind``."""
-    if kind == 1:
-        return pair._harmonic_energy(r2, p)
-    if kind == 2:
-        return pair._soft_energy(r2, p)
-    return 0.0
-
-
-@nb.njit(cache=True, inline="always")
 def external_add_force(kind, x, i, ln, p, f):
     """Add -grad V(r_i) to f[i, :, ln] for external kind ``kind`` (lane ln)."""
     if kind == 1:
@@ -40,15 +31,3 @@ def external_add_force(kind, x, i, ln, p, f):
         external._sawtooth_force(x, i, ln, p, f)
     elif kind == 3:
         external._cosine_force(x, i, ln, p, f)
-
-
-@nb.njit(cache=True, inline="always")
-def external_energy(kind, x, i, ln, p):
-    """V(r_i) for external kind ``kind`` (lane ln)."""
-    if kind == 1:
-        return external._trap_energy(x, i, ln, p)
-    if kind == 2:
-        return external._sawtooth_energy(x, i, ln, p)
-    if kind == 3:
-        return external._cosine_energy(x, i, ln, p)
-    return 0.0
