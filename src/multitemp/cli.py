@@ -102,9 +102,14 @@ def run(
     out: Annotated[
         Path | None, typer.Option(help="output folder (default: next to the config, named after it)")
     ] = None,
+    resume: Annotated[
+        bool, typer.Option("--resume", help="mixtures: continue an interrupted run from OUT/checkpoint.npz")
+    ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="print one JSON object on stdout")] = False,
 ) -> None:
-    """Run an ensemble from a TOML config; write results.nc (and phase_space.png for d = 1 pairs)."""
+    """Run a config: an ensemble (results.nc, phase_space.png for d = 1 pairs) or, with a
+    [mixture] table, a many-body run (trajectory.gsd, checkpoint.npz, results.nc)."""
+    from multitemp.manybody.config import MixtureConfig
     from multitemp.run import run_config
 
     try:
@@ -112,6 +117,11 @@ def run(
     except ConfigError as e:
         _fail(str(e), 2)
     out = out if out is not None else config.with_suffix("")
+    if isinstance(cfg, MixtureConfig):
+        _run_mixture(cfg, out, resume, as_json)
+        return
+    if resume:
+        _fail("--resume applies to mixture runs (a config with a [mixture] table)", 2)
     update, close = _progress_reporter(not as_json and err.is_terminal)
     try:
         output = run_config(cfg, out, progress=update)
@@ -124,6 +134,66 @@ def run(
         _fail(f"{e or 'interrupted'}{kept}", 130)
     close()
     _print_summary(output.summary, as_json)
+
+
+def _mixture_progress(enabled: bool, n_particles: int):
+    """Progress bar for mixtures: steps/s, particle-steps/s, time left."""
+    if not enabled:
+        return None, lambda: None
+    from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+
+    bar = Progress(
+        TextColumn("step {task.completed:.0f}/{task.total:.0f}"),
+        BarColumn(),
+        TextColumn("{task.fields[sps]:.3g} steps/s, {task.fields[psps]:.3g} particle-steps/s"),
+        TimeRemainingColumn(),
+        console=err,
+    )
+    state: dict = {}
+
+    def update(step: int, total: int, rate: float) -> None:
+        if "task" not in state:
+            bar.start()
+            state["task"] = bar.add_task("run", total=total, completed=step, sps=0.0, psps=0.0)
+        bar.update(state["task"], completed=step, psps=rate, sps=rate / n_particles)
+
+    def close() -> None:
+        if "task" in state:
+            bar.stop()
+
+    return update, close
+
+
+def _run_mixture(cfg, out: Path, resume: bool, as_json: bool) -> None:
+    from multitemp.manybody.run import MixtureInterrupted, ResumeError, run_mixture
+    from multitemp.manybody.trajectory import TrajectoryError
+
+    update, close = _mixture_progress(not as_json and err.is_terminal, cfg.mixture.particles)
+    try:
+        output = run_mixture(cfg, out, resume=resume, progress=update)
+    except (ResumeError, TrajectoryError) as e:
+        close()
+        _fail(str(e), 2)
+    except MixtureInterrupted as e:
+        close()
+        _fail(str(e), 130)
+    close()
+    s = output.summary
+    if as_json:
+        sys.stdout.write(json.dumps(s) + "\n")
+        return
+    from rich.table import Table
+
+    table = Table(title=f"multitemp mixture: {s['particles']} particles, t = {s['time']:g}")
+    for col in ("quantity", "value", "std. error"):
+        table.add_column(col)
+    if "entropy_production_rate" in s:
+        table.add_row("entropy production rate", f"{s['entropy_production_rate']:.4g}", f"{s['entropy_production_rate_stderr']:.2g}")
+        for name, h, e in zip(s["types"], s["heat_rate"], s["heat_rate_stderr"], strict=True):
+            table.add_row(f"heat rate into the {name} baths", f"{h:.4g}", f"{e:.2g}")
+        table.add_row("center diffusion (measured / exact)", f"{s['center_diffusion']:.4g} / {s['center_diffusion_exact']:.4g}", "")
+    Console().print(table)
+    Console().print(f"throughput: {s['particle_steps_per_second']:.3g} particle-steps/s; trajectory: {s['output']}")
 
 
 @app.command()

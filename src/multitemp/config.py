@@ -28,6 +28,7 @@ from typing import Annotated, Any, Literal, Union, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, PositiveFloat, PositiveInt, ValidationError, model_validator
 
+from multitemp.manybody.config import MixtureConfig
 from multitemp.potentials import (
     Cosine,
     HarmonicSpring,
@@ -349,9 +350,9 @@ def _models_in(ann: Any) -> list[type[BaseModel]]:
     return [m for arg in get_args(ann) for m in _models_in(arg)]
 
 
-def _allowed_keys(loc: tuple) -> list[str]:
+def _allowed_keys(loc: tuple, root: type[BaseModel]) -> list[str]:
     """Keys allowed in the table that holds the key at ``loc`` (pydantic error location)."""
-    candidates: list[type[BaseModel]] = [Config]
+    candidates: list[type[BaseModel]] = [root]
     for part in loc[:-1]:
         if isinstance(part, int):
             continue
@@ -366,13 +367,13 @@ def _allowed_keys(loc: tuple) -> list[str]:
     return sorted(candidates[0].model_fields) if len(candidates) == 1 else []
 
 
-def _format(err: ValidationError) -> str:
+def _format(err: ValidationError, root: type[BaseModel]) -> str:
     lines = []
     for e in err.errors():
         loc = tuple(e["loc"])
         key = ".".join(str(p) for p in loc if not (isinstance(p, str) and p in _TAGS))
         if e["type"] == "extra_forbidden":
-            allowed = ", ".join(_allowed_keys(loc)) or "(none)"
+            allowed = ", ".join(_allowed_keys(loc, root)) or "(none)"
             lines.append(f"unknown key '{key}'; allowed keys here: {allowed}")
         elif e["type"] == "missing":
             lines.append(f"missing key '{key}'")
@@ -390,15 +391,19 @@ def _format(err: ValidationError) -> str:
     return "invalid configuration:\n  " + "\n  ".join(lines)
 
 
-_TAGS = {"harmonic", "soft", "none", "sawtooth", "cosine"}
+_TAGS = {"harmonic", "soft", "none", "sawtooth", "cosine", "wca"}
 
 
-def parse_config(data: dict) -> Config:
-    """Validate a config dictionary; raise :class:`ConfigError` with a readable message."""
+def parse_config(data: dict) -> Config | MixtureConfig:
+    """Validate a config dictionary; raise :class:`ConfigError` with a readable message.
+
+    A ``[mixture]`` table makes it a many-body run (:class:`MixtureConfig`), otherwise an
+    ensemble of small systems (:class:`Config`)."""
+    root = MixtureConfig if "mixture" in data else Config
     try:
-        return Config.model_validate(data)
+        return root.model_validate(data)
     except ValidationError as err:
-        raise ConfigError(_format(err)) from None
+        raise ConfigError(_format(err, root)) from None
 
 
 def _parse_value(text: str) -> Any:
@@ -452,6 +457,6 @@ def read_toml(path: str | Path, what: str = "config file") -> dict:
         raise ConfigError(f"{path} is not valid TOML: {err}") from None
 
 
-def load_config(path: str | Path, overrides: list[str] | None = None) -> Config:
+def load_config(path: str | Path, overrides: list[str] | None = None) -> Config | MixtureConfig:
     """Read a TOML file, apply overrides, validate."""
     return parse_config(apply_overrides(read_toml(path), overrides or []))

@@ -12,3 +12,22 @@ def mean_stderr(per_replica: np.ndarray, axis: int = 0) -> tuple[np.ndarray, np.
     mean = x.mean(axis=axis)
     err = x.std(axis=axis, ddof=1) / np.sqrt(r) if r > 1 else np.full_like(mean, np.nan)
     return mean, err
+
+
+def batch_mean_stderr(t: np.ndarray, cumulative: np.ndarray, n_batches: int = 16) -> float:
+    """Standard error of the rate of a cumulative quantity from one long run: the samples are
+    cut into ``n_batches`` consecutive batches (fewer when there are few samples), the rate of
+    each is taken, and their spread / sqrt(batches) is returned (batches assumed independent:
+    each should be much longer than the correlation time). NaN with fewer than 2 batches."""
+    t = np.asarray(t, dtype=np.float64)
+    c = np.asarray(cumulative, dtype=np.float64)
+    nb = min(n_batches, len(t) - 1)
+    if nb < 2:
+        return float("nan")
+    edges = np.linspace(0, len(t) - 1, nb + 1).round().astype(int)
+    rates = (c[edges[1:]] - c[edges[:-1]]) / (t[edges[1:]] - t[edges[:-1]])
+    # weight by batch length: the overall rate is the length-weighted mean of batch rates
+    w = np.diff(t[edges])
+    mean = np.sum(w * rates) / np.sum(w)
+    var = np.sum(w * (rates - mean) ** 2) / np.sum(w) * nb / (nb - 1)
+    return float(np.sqrt(var / nb))

@@ -6,7 +6,7 @@ kernels call (energy and force).  To add one, subclass :class:`PairPotential` or
 """
 
 from multitemp.potentials.external import Cosine, ExternalPotential, HarmonicTrap, NoExternal, SmoothedSawtooth
-from multitemp.potentials.pair import HarmonicSpring, NoPair, PairPotential, SoftRepulsion
+from multitemp.potentials.pair import HarmonicSpring, NoPair, PairPotential, SoftRepulsion, WCARepulsion
 
 __all__ = [
     "ExternalPotential",
@@ -18,4 +18,5 @@ __all__ = [
     "HarmonicSpring",
     "SoftRepulsion",
     "NoPair",
+    "WCARepulsion",
 ]

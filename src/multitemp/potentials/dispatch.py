@@ -19,6 +19,8 @@ def pair_force(kind, r2, p):
         return pair._harmonic_force(r2, p)
     if kind == 2:
         return pair._soft_force(r2, p)
+    if kind == 3:
+        return pair._wca_force(r2, p)
     return 0.0
 
 

@@ -105,6 +105,52 @@ class SoftRepulsion(PairPotential):
     def params(self) -> np.ndarray:
         return np.array([self.k, self.s], dtype=np.float64)
 
+    @property
+    def cutoff(self) -> float:
+        return self.s
+
+
+#: WCA cutoff in units of sigma: the minimum of the Lennard-Jones potential, 2^(1/6)
+WCA_CUTOFF = 2.0 ** (1.0 / 6.0)
+
+
+@nb.njit(cache=True, inline="always")
+def _wca_energy(r2, p):
+    eps, sigma = p[0], p[1]
+    if r2 >= WCA_CUTOFF**2 * sigma * sigma:
+        return 0.0
+    s6 = (sigma * sigma / r2) ** 3
+    return 4.0 * eps * (s6 * s6 - s6) + eps
+
+
+@nb.njit(cache=True, inline="always")
+def _wca_force(r2, p):
+    eps, sigma = p[0], p[1]
+    if r2 >= WCA_CUTOFF**2 * sigma * sigma:
+        return 0.0
+    s6 = (sigma * sigma / r2) ** 3
+    return 24.0 * eps * (2.0 * s6 * s6 - s6) / r2
+
+
+@dataclass(frozen=True)
+class WCARepulsion(PairPotential):
+    """Weeks-Chandler-Andersen: U = 4 eps [(sigma/r)^12 - (sigma/r)^6] + eps for r < 2^(1/6) sigma,
+    0 beyond (Weeks, Chandler, Andersen, J. Chem. Phys. 54, 5237 (1971))."""
+
+    epsilon: float
+    sigma: float
+    kind: ClassVar[str] = "wca"
+    kind_id: ClassVar[int] = 3
+    energy_kernel: ClassVar[object] = staticmethod(_wca_energy)
+    force_kernel: ClassVar[object] = staticmethod(_wca_force)
+
+    def params(self) -> np.ndarray:
+        return np.array([self.epsilon, self.sigma], dtype=np.float64)
+
+    @property
+    def cutoff(self) -> float:
+        return WCA_CUTOFF * self.sigma
+
 
 @nb.njit(cache=True, inline="always")
 def _zero_energy(r2, p):
