@@ -188,10 +188,18 @@ def _run_mixture(cfg, out: Path, resume: bool, as_json: bool) -> None:
     for col in ("quantity", "value", "std. error"):
         table.add_column(col)
     if "entropy_production_rate" in s:
-        table.add_row("entropy production rate", f"{s['entropy_production_rate']:.4g}", f"{s['entropy_production_rate_stderr']:.2g}")
+        table.add_row(
+            "entropy production rate",
+            f"{s['entropy_production_rate']:.4g}",
+            f"{s['entropy_production_rate_stderr']:.2g}",
+        )
         for name, h, e in zip(s["types"], s["heat_rate"], s["heat_rate_stderr"], strict=True):
             table.add_row(f"heat rate into the {name} baths", f"{h:.4g}", f"{e:.2g}")
-        table.add_row("center diffusion (measured / exact)", f"{s['center_diffusion']:.4g} / {s['center_diffusion_exact']:.4g}", "")
+        table.add_row(
+            "center diffusion (measured / exact)",
+            f"{s['center_diffusion']:.4g} / {s['center_diffusion_exact']:.4g}",
+            "",
+        )
     Console().print(table)
     Console().print(f"throughput: {s['particle_steps_per_second']:.3g} particle-steps/s; trajectory: {s['output']}")
 

@@ -76,7 +76,9 @@ class MixtureTable(_Strict):
         if fractions and abs(sum(fractions) - 1.0) > 1e-9:
             raise ValueError(f"mixture.types: fractions {fractions} sum to {sum(fractions):g}, they must sum to 1")
         if counts and sum(counts) != self.particles:
-            raise ValueError(f"mixture.types: counts {counts} sum to {sum(counts)}, not mixture.particles = {self.particles}")
+            raise ValueError(
+                f"mixture.types: counts {counts} sum to {sum(counts)}, not mixture.particles = {self.particles}"
+            )
         return self
 
     def counts(self) -> list[int]:

@@ -198,7 +198,9 @@ def run_mixture(
                 write_frame(traj, row)
             if progress is not None:
                 progress(engine.step, total, rate)
-            if stop.raised or (stop_after_steps is not None and engine.step >= stop_after_steps and engine.step < total):
+            if stop.raised or (
+                stop_after_steps is not None and engine.step >= stop_after_steps and engine.step < total
+            ):
                 checkpoint()
                 raise MixtureInterrupted(engine.step, total, out)
 

@@ -70,9 +70,13 @@ def read_frame_positions(path: Path, frame: int, mixture: Mixture) -> np.ndarray
         f = traj[frame]
     n, d = mixture.n_particles, mixture.dim
     if f.particles.N != n:
-        raise TrajectoryError(f"initial.gsd = {path} has {f.particles.N} particles, the config has mixture.particles = {n}")
+        raise TrajectoryError(
+            f"initial.gsd = {path} has {f.particles.N} particles, the config has mixture.particles = {n}"
+        )
     if f.configuration.dimensions != d:
-        raise TrajectoryError(f"initial.gsd = {path} is {f.configuration.dimensions}D, the config has mixture.dim = {d}")
+        raise TrajectoryError(
+            f"initial.gsd = {path} is {f.configuration.dimensions}D, the config has mixture.dim = {d}"
+        )
     unknown = sorted(set(f.particles.types) - set(mixture.type_names))
     if unknown:
         raise TrajectoryError(
