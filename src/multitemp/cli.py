@@ -370,6 +370,52 @@ def infer(
 
 
 @app.command()
+def analyze(
+    trajectory: Annotated[Path, typer.Argument(help="GSD trajectory of a mixture run")],
+    out: Annotated[Path | None, typer.Option(help="output folder (default: the trajectory's folder)")] = None,
+    cold_type: Annotated[str, typer.Option(help="name of the cold type")] = "cold",
+    hot_type: Annotated[str, typer.Option(help="name of the hot type")] = "hot",
+    stride: Annotated[int, typer.Option(min=1, help="analyse every n-th frame (and the last)")] = 1,
+    movie: Annotated[bool, typer.Option("--movie", help="also write movie.mp4")] = False,
+    pictures: Annotated[bool, typer.Option(help="write snapshot.png and coarsening.png")] = True,
+    as_json: Annotated[bool, typer.Option("--json", help="print one JSON object on stdout")] = False,
+) -> None:
+    """Phase separation of a mixture: largest cold cluster, demixing, local density, partial
+    g(r), coarsening length L(t) (freud); writes analysis.nc, pictures, optionally a movie."""
+    from multitemp.manybody.analysis import AnalysisOptions, analyze_trajectory
+    from multitemp.manybody.trajectory import TrajectoryError
+
+    out = out if out is not None else trajectory.parent
+    out.mkdir(parents=True, exist_ok=True)
+    try:
+        ds, last = analyze_trajectory(trajectory, AnalysisOptions(cold_type=cold_type, hot_type=hot_type), stride)
+    except TrajectoryError as e:
+        _fail(str(e), 2)
+    nc = out / "analysis.nc"
+    ds.to_netcdf(nc, engine="h5netcdf")
+    result = {**last.as_dict(), "frames_analyzed": int(ds.sizes["frame"]), "output": str(nc)}
+    if pictures:
+        from multitemp.manybody.pictures import coarsening_figure, snapshot
+
+        result["snapshot"] = str(snapshot(trajectory, out / "snapshot.png"))
+        result["coarsening_figure"] = str(
+            coarsening_figure(ds.time.values, ds.coarsening_length.values, out / "coarsening.png", ds.demixing.values)
+        )
+    if movie:
+        from multitemp.manybody.pictures import movie as make_movie
+
+        result["movie"] = str(make_movie(trajectory, out / "movie.mp4"))
+    if as_json:
+        sys.stdout.write(json.dumps(result) + "\n")
+        return
+    Console().print(
+        f"last frame (step {last.step}): largest cold cluster {last.largest_cold_cluster_fraction:.3f} of the cold "
+        f"particles, demixing {last.demixing:.3f}, coarsening length {last.coarsening_length:.3g}\n"
+        + "\n".join(f"wrote {v}" for k, v in result.items() if k in ("output", "snapshot", "coarsening_figure", "movie"))
+    )
+
+
+@app.command()
 def gallery(
     out: Annotated[Path, typer.Option(help="output folder")] = Path("gallery"),
     workers: Annotated[int | None, typer.Option(help="Dask worker processes (default 2)")] = None,

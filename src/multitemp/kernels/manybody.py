@@ -277,7 +277,9 @@ def advance(x, img, f, dxs, heat, tag, mudt, amp, xb, imgb, nbr, nnb, cells, scr
 
     ``heat[i] += [f_i(x) + f_i(x')]/2 . dx_i`` for steps >= burn_step; ``stats[0]`` counts
     neighbour-list builds.  mudt = mu dt and amp = sqrt(2 mu T dt) per stored particle.
-    Returns the (possibly widened) neighbour array.
+    Returns the (possibly widened) neighbour array and -1, or, on a blow-up (a displacement
+    that is not finite or longer than half the box), the step at which it happened (the
+    state is then partly advanced and must not be continued).
     """
     n, d = x.shape
     rc2 = rc * rc
@@ -285,6 +287,7 @@ def advance(x, img, f, dxs, heat, tag, mudt, amp, xb, imgb, nbr, nnb, cells, scr
     k0 = np.uint64(seed)
     for step in range(step0, step0 + n_steps):
         moved = 0
+        bad = 0
         for i in nb.prange(n):
             g0, g1, g2, _ = normal_block(step, STREAM_NOISE, k0, np.uint64(tag[i]))
             drift2 = 0.0
@@ -293,17 +296,23 @@ def advance(x, img, f, dxs, heat, tag, mudt, amp, xb, imgb, nbr, nnb, cells, scr
                 da = mudt[i] * f[i, a] + amp[i] * g
                 dxs[i, a] = da
                 u = x[i, a] + da
-                if u < 0.0:
-                    u += box[a]
-                    img[i, a] -= 1
-                if u >= box[a]:
-                    u -= box[a]
-                    img[i, a] += 1
+                if u < 0.0 or u >= box[a]:
+                    if not math.isfinite(u) or abs(da) > 0.5 * box[a]:
+                        bad += 1  # blow-up: stop before the state is garbage
+                        u = x[i, a]
+                    else:
+                        wraps = math.floor(u / box[a])
+                        u -= wraps * box[a]
+                        if u >= box[a]:  # rounding edge of u - floor(u / L) L
+                            u = 0.0
+                        img[i, a] += np.int64(wraps)
                 x[i, a] = u
                 s = (u - xb[i, a]) + (img[i, a] - imgb[i, a]) * box[a]
                 drift2 += s * s
             if drift2 > half_skin2:
                 moved += 1
+        if bad > 0:
+            return nbr, step
         if moved > 0:
             nbr = build_neighbors(x, img, f, dxs, heat, tag, mudt, amp, xb, imgb, box, rc + skin, cells,
                                   scratch_f, scratch_i, nbr, nnb)  # fmt: skip
@@ -320,7 +329,7 @@ def advance(x, img, f, dxs, heat, tag, mudt, amp, xb, imgb, nbr, nnb, cells, scr
             f[i, 1] = f1
             if d == 3:
                 f[i, 2] = f2
-    return nbr
+    return nbr, -1
 
 
 @nb.njit(cache=True, parallel=True)

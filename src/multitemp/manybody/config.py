@@ -213,7 +213,10 @@ class MixtureConfig(_Strict):
         wall = None
         if self.container.kind == "sphere":
             radius = self.container_radius()
-            side = 2 * radius + 2 * (pair.cutoff + self.neighbors.skin) + 2.0
+            # room beyond the wall: 8 thermal penetration depths of the hottest type, and the
+            # list range, so that the periodic images never meet
+            depth = 8 * math.sqrt(max(t.temperature for t in m.types) / self.container.stiffness)
+            side = 2 * (radius + depth + pair.cutoff + self.neighbors.skin)
             box = (side,) * m.dim
             wall = (self.container.stiffness, radius)
         else:

@@ -17,7 +17,19 @@ import numpy as np
 from multitemp.kernels import manybody as kernel
 from multitemp.manybody.model import Mixture
 
-__all__ = ["ManyBodyState", "ManyBodyEngine", "random_positions"]
+__all__ = ["ManyBodyState", "ManyBodyEngine", "random_positions", "MixtureBlowUp"]
+
+
+class MixtureBlowUp(RuntimeError):
+    """A displacement became non-finite or longer than half the box: dt is too large."""
+
+    def __init__(self, step: int, dt: float):
+        self.step = step
+        super().__init__(
+            f"the integration blew up at step {step} (t = {step * dt:g}): a particle moved more than half the box "
+            f"in one step; dt = {dt:g} is too large for the stiffness of the forces, try run.dt = {dt / 10:g} "
+            "(frames and the checkpoint written before are kept)"
+        )
 
 
 @dataclass
@@ -62,14 +74,32 @@ class ManyBodyState:
 
 
 def random_positions(mixture: Mixture, seed: int) -> np.ndarray:
-    """Uniform positions in the box, or in the container's sphere (overlaps are fine for soft
-    repulsion; relax WCA with a short soft run first)."""
+    """Initial positions: uniform in the box (or the container's sphere) for soft repulsion,
+    where overlaps are fine; a jittered lattice with types placed at random for WCA, which
+    cannot start from overlaps."""
     rng = np.random.default_rng([seed, 0x6D62])
     n, d = mixture.n_particles, mixture.dim
     box = np.asarray(mixture.box)
-    if mixture.wall is None:
+    centre = box / 2
+    radius = mixture.wall[1] if mixture.wall is not None else None
+    if mixture.pair.kind == "wca":
+        volume = np.prod(box) if radius is None else (np.pi * radius**2 if d == 2 else 4 / 3 * np.pi * radius**3)
+        spacing = (volume / n) ** (1 / d)
+        while True:
+            per_axis = np.maximum(np.floor(box / spacing).astype(int), 1)
+            grid = np.stack(np.meshgrid(*[(np.arange(m) + 0.5) * L / m for m, L in zip(per_axis, box, strict=True)],
+                                        indexing="ij"), axis=-1).reshape(-1, d)  # fmt: skip
+            if radius is not None:
+                grid = grid[np.linalg.norm(grid - centre, axis=1) < radius]
+            if len(grid) >= n:
+                break
+            spacing *= 0.97
+        if radius is not None:  # the n sites closest to the centre
+            grid = grid[np.argsort(np.linalg.norm(grid - centre, axis=1), kind="stable")[:n]]
+        sites = grid[rng.permutation(len(grid))[:n]]
+        return sites + rng.uniform(-0.05, 0.05, (n, d)) * spacing
+    if radius is None:
         return rng.uniform(0.0, 1.0, (n, d)) * box
-    radius = mixture.wall[1]
     out = np.empty((n, d))
     filled = 0
     while filled < n:
@@ -77,7 +107,7 @@ def random_positions(mixture: Mixture, seed: int) -> np.ndarray:
         trial = trial[np.einsum("ij,ij->i", trial, trial) < 1.0][: n - filled]
         out[filled : filled + len(trial)] = trial
         filled += len(trial)
-    return box / 2 + radius * out
+    return centre + radius * out
 
 
 class ManyBodyEngine:
@@ -153,11 +183,13 @@ class ManyBodyEngine:
     def advance(self, n_steps: int) -> None:
         """Advance n_steps steps (any split into calls gives the same bits)."""
         s = self.state
-        self.nbr = kernel.advance(
+        self.nbr, bad_step = kernel.advance(
             s.x, s.img, s.f, self.dxs, s.heat, s.tag, self.mudt, self.amp, s.xb, s.imgb, self.nbr, self.nnb,
             self.cells, self.scratch_f, self.scratch_i, self.box, self.mixture.cutoff, self.skin, self.pair_kind,
             self.pair_p, self.wall, self.seed, s.step, int(n_steps), self.burn_step, self.stats,
         )  # fmt: skip
+        if bad_step >= 0:
+            raise MixtureBlowUp(int(bad_step), self.dt)
         s.step += int(n_steps)
         s.n_builds = int(self.stats[0])
 
