@@ -1,6 +1,7 @@
 import numpy as np
 import pytest
 
+from multitemp.manybody.config import MixtureConfig
 from multitemp.potentials import HarmonicSpring, HarmonicTrap, NoExternal, SoftRepulsion
 from multitemp.simulation import RunParameters, simulate
 from multitemp.system import System
@@ -33,3 +34,25 @@ def fresh_threads():
     n = numba.get_num_threads()
     yield
     numba.set_num_threads(n)
+
+
+def mixture_config(**over) -> MixtureConfig:
+    data = {
+        "mixture": {
+            "dim": 2,
+            "particles": 600,
+            "phi": 0.4,
+            "types": [
+                {"name": "hot", "temperature": 20.0, "fraction": 0.5},
+                {"name": "cold", "temperature": 1.0, "fraction": 0.5},
+            ],
+        },
+        "pair_potential": {"kind": "soft", "k": 100.0, "s": 1.0},
+        "run": {"dt": 1e-4, "time": 0.2, "burn_in": 0.05, "seed": 3},
+        "neighbors": {"skin": 0.5},
+        "output": {"write_every": 400},
+    }
+    for key, value in over.items():
+        table, _, field = key.partition(".")
+        data[table] = {**data.get(table, {}), field: value} if field else value
+    return MixtureConfig.model_validate(data)

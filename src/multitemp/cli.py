@@ -165,6 +165,7 @@ def _mixture_progress(enabled: bool, n_particles: int):
 
 
 def _run_mixture(cfg, out: Path, resume: bool, as_json: bool) -> None:
+    from multitemp.manybody.engine import MixtureBlowUp
     from multitemp.manybody.run import MixtureInterrupted, ResumeError, run_mixture
     from multitemp.manybody.trajectory import TrajectoryError
 
@@ -177,6 +178,9 @@ def _run_mixture(cfg, out: Path, resume: bool, as_json: bool) -> None:
     except MixtureInterrupted as e:
         close()
         _fail(str(e), 130)
+    except MixtureBlowUp as e:
+        close()
+        _fail(str(e), 1)
     close()
     s = output.summary
     if as_json:
@@ -411,7 +415,9 @@ def analyze(
     Console().print(
         f"last frame (step {last.step}): largest cold cluster {last.largest_cold_cluster_fraction:.3f} of the cold "
         f"particles, demixing {last.demixing:.3f}, coarsening length {last.coarsening_length:.3g}\n"
-        + "\n".join(f"wrote {v}" for k, v in result.items() if k in ("output", "snapshot", "coarsening_figure", "movie"))
+        + "\n".join(
+            f"wrote {v}" for k, v in result.items() if k in ("output", "snapshot", "coarsening_figure", "movie")
+        )
     )
 
 

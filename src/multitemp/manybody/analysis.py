@@ -4,13 +4,14 @@ Clusters, local densities and pair correlations come from freud; this module onl
 what to compute:
 
 * largest cold-cluster fraction: cold particles closer than the contact distance (default
-  the pair range s) are bonded; the largest cluster's size / N_cold;
+  1.1 s, s the particle diameter) are bonded; the largest cluster's size / N_cold;
 * local cold packing fraction at every particle (freud LocalDensity, radius ``2 s``): bimodal
   when a dense cold phase coexists with a hot gas;
 * demixing order parameter ``psi = (f - f_rand) / (1 - f_rand)``: f is the mean fraction of
-  like neighbours (within the contact distance) over particles with a neighbour, and f_rand
-  its value for random mixing, the mean of (N_type - 1) / (N - 1); psi = 0 when mixed, 1 when
-  fully separated;
+  like neighbours within ``2 s`` (a local composition over the first two shells, so that
+  hot and cold softness, which shifts the first shell, matters little) over particles with
+  a neighbour, and f_rand its value for random mixing, the mean of (N_type - 1) / (N - 1);
+  psi = 0 when mixed, 1 when fully separated;
 * partial pair correlations g_hh, g_cc, g_hc (freud RDF);
 * coarsening length L = 2 pi / <q>, with <q> the first moment of the concentration structure
   factor S_cc(q) = |c_q|^2 / N, c = n_cold - n_hot on a grid of cell ~ s, over q < pi / s.
@@ -35,7 +36,8 @@ __all__ = ["FrameAnalysis", "analyze_frame", "analyze_trajectory", "partial_rdfs
 class AnalysisOptions:
     cold_type: str = "cold"
     hot_type: str = "hot"
-    contact: float | None = None  # default: the particle diameter
+    contact: float | None = None  # cluster bond length; default 1.1 diameters
+    composition_radius: float | None = None  # demixing neighbourhood; default 2 diameters
     density_bins: int = 40
     rdf_bins: int = 60
     rdf_r_max: float = 3.0
@@ -89,7 +91,8 @@ def analyze_frame(frame: gsd.hoomd.Frame, opts: AnalysisOptions = AnalysisOption
     d = int(frame.configuration.dimensions)
     typeid = np.asarray(frame.particles.typeid)
     sigma = _diameter(frame)
-    contact = opts.contact or sigma
+    contact = opts.contact or 1.1 * sigma
+    shell = opts.composition_radius or 2.0 * sigma
     cold = typeid == cold_id
     n_cold = int(cold.sum())
 
@@ -100,7 +103,7 @@ def analyze_frame(frame: gsd.hoomd.Frame, opts: AnalysisOptions = AnalysisOption
         largest = float(np.bincount(cl.cluster_idx).max() / n_cold)
 
     # like-neighbour fraction against random mixing
-    nl = freud.locality.AABBQuery(box, pts).query(pts, {"r_max": contact, "exclude_ii": True}).toNeighborList()
+    nl = freud.locality.AABBQuery(box, pts).query(pts, {"r_max": shell, "exclude_ii": True}).toNeighborList()
     qi, pj = nl.query_point_indices, nl.point_indices
     n = len(pts)
     total = np.bincount(qi, minlength=n)
@@ -162,7 +165,9 @@ def coarsening_length(frame: gsd.hoomd.Frame, cold: np.ndarray, hot: np.ndarray,
 
 def partial_rdfs(frames: list[gsd.hoomd.Frame], opts: AnalysisOptions = AnalysisOptions()) -> dict[str, np.ndarray]:
     """g_hh, g_cc, g_hc averaged over frames (freud RDF), with the bin centres as ``r``."""
-    out: dict[str, freud.density.RDF] = {k: freud.density.RDF(opts.rdf_bins, opts.rdf_r_max) for k in ("hh", "cc", "hc")}
+    out: dict[str, freud.density.RDF] = {
+        k: freud.density.RDF(opts.rdf_bins, opts.rdf_r_max) for k in ("hh", "cc", "hc")
+    }
     for frame in frames:
         cold_id, hot_id = _type_ids(frame, opts)
         box, pts = _system(frame)
