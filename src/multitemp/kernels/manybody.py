@@ -1,9 +1,15 @@
 """Many-body kernel: N particles in a periodic box (2D or 3D), parallel over particles.
 
 Euler-Maruyama, ``x' = x + mu_i F_i(x) dt + sqrt(2 mu_i T_i dt) g_i`` with g_i standard
-normal; the heat into bath i (Sekimoto, Stratonovich by the trapezoid rule, physics.md
-section 2) ``dQ_i = [F_i(x) + F_i(x')] / 2 . dx_i`` is accumulated from the burn-in step on,
-so the entropy production is ``sum_i Q_i / T_i``.
+normal.  The heat into bath i (Sekimoto, Stratonovich, physics.md section 2), ``dQ_i =
+F_i o dx_i``, is accumulated from the burn-in step on, so the entropy production is
+``sum_i Q_i / T_i``.  Each pair (and wall) term is integrated by the energy-conserving
+discrete gradient (see :func:`_discrete_gradient_heat`), a Stratonovich rule that agrees
+with the trapezoid rule to leading order but makes ``sum_i dQ_i = -dU`` hold exactly on
+every step.  The plain trapezoid rule leaves an O(dt) imbalance with these nonlinear,
+kinked forces: at equal temperatures it shows as a spurious entropy production of 6 standard
+errors (1000 soft disks, T = 2, k = 20, dt = 5e-4), and in the hot/cold example the heat
+out of the hot baths and into the cold ones differed by 4%.
 
 Forces: pair repulsion within the cutoff ``rc`` (minimum image) plus an optional spherical
 wall ``-k_w (|r - c| - R) (r - c)/|r - c|`` beyond radius R (a soft container).
@@ -26,10 +32,10 @@ import math
 import numba as nb
 import numpy as np
 
-from multitemp.potentials.dispatch import pair_force
+from multitemp.potentials.dispatch import pair_energy, pair_force
 from multitemp.rng import STREAM_NOISE, normal_block
 
-__all__ = ["build_neighbors", "restore_neighbors", "compute_forces", "advance", "all_pairs_forces"]
+__all__ = ["build_neighbors", "restore_neighbors", "compute_forces", "advance", "all_pairs_forces", "all_pairs_energy"]
 
 
 @nb.njit(cache=True, inline="always")
@@ -245,16 +251,100 @@ def _force_on(i, x, box, rc2, pair_kind, pair_p, wall, nbr, nnb):
             f1 += fr * u1
             f2 += fr * u2
     if wall[0] > 0.0:  # wall = (k_w, R, c_0, c_1, c_2)
+        g0, g1, g2 = _wall_force(x[i, 0] - wall[2], x[i, 1] - wall[3], x[i, 2] - wall[4] if d == 3 else 0.0, wall)
+        f0 += g0
+        f1 += g1
+        f2 += g2
+    return f0, f1, f2
+
+
+@nb.njit(cache=True, inline="always")
+def _discrete_gradient_heat(fa0, fa1, fa2, du, d0, d1, d2, s0, s1, s2):
+    """Heat f_bar . s of one pair (or wall) term over one step.
+
+    ``fa`` is the trapezoid force (mean of the term's force at the old and new positions),
+    ``du`` the term's energy change and ``d`` the change of its coordinate (the pair
+    separation, or the position for the wall), ``s`` the particle's displacement.  The
+    discrete gradient (Gonzalez 1996) ``f_bar = fa + [(-du - fa . d) / |d|^2] d`` makes
+    ``f_bar . d = -du`` exactly, so the heats of all particles add up to minus the energy
+    change, step by step; it differs from the trapezoid rule by a term of higher order.
+    """
+    dd = d0 * d0 + d1 * d1 + d2 * d2
+    c = 0.0
+    if dd > 0.0:
+        c = (-du - (fa0 * d0 + fa1 * d1 + fa2 * d2)) / dd
+    return (fa0 + c * d0) * s0 + (fa1 + c * d1) * s1 + (fa2 + c * d2) * s2
+
+
+@nb.njit(cache=True, inline="always")
+def _wall_energy(w0, w1, w2, wall):
+    rw = math.sqrt(w0 * w0 + w1 * w1 + w2 * w2)
+    return 0.5 * wall[0] * (rw - wall[1]) ** 2 if rw > wall[1] else 0.0
+
+
+@nb.njit(cache=True, inline="always")
+def _wall_force(w0, w1, w2, wall):
+    rw = math.sqrt(w0 * w0 + w1 * w1 + w2 * w2)
+    if rw > wall[1]:
+        g = -wall[0] * (rw - wall[1]) / rw
+        return g * w0, g * w1, g * w2
+    return 0.0, 0.0, 0.0
+
+
+@nb.njit(cache=True, inline="always")
+def _force_and_heat(i, x, dxs, box, rc2, pair_kind, pair_p, wall, nbr, nnb):
+    """Force on particle i at x and the heat of its last step dxs (x - dxs before it):
+    every pair and wall term by the energy-conserving discrete gradient."""
+    d = x.shape[1]
+    s0 = dxs[i, 0]
+    s1 = dxs[i, 1]
+    s2 = dxs[i, 2] if d == 3 else 0.0
+    f0 = 0.0
+    f1 = 0.0
+    f2 = 0.0
+    q = 0.0
+    for m in range(nnb[i]):
+        j = nbr[i, m]
+        u0 = _wrap(x[i, 0] - x[j, 0], box[0])
+        u1 = _wrap(x[i, 1] - x[j, 1], box[1])
+        r2 = u0 * u0 + u1 * u1
+        u2 = 0.0
+        d2 = 0.0
+        if d == 3:
+            u2 = _wrap(x[i, 2] - x[j, 2], box[2])
+            r2 += u2 * u2
+            d2 = s2 - dxs[j, 2]
+        d0 = s0 - dxs[j, 0]  # change of the separation over the step
+        d1 = s1 - dxs[j, 1]
+        v0 = u0 - d0  # separation before the step
+        v1 = u1 - d1
+        v2 = u2 - d2
+        r2_old = v0 * v0 + v1 * v1 + v2 * v2
+        if r2 < rc2 or r2_old < rc2:
+            fr = pair_force(pair_kind, r2, pair_p)
+            fr_old = pair_force(pair_kind, r2_old, pair_p)
+            f0 += fr * u0
+            f1 += fr * u1
+            f2 += fr * u2
+            du = pair_energy(pair_kind, r2, pair_p) - pair_energy(pair_kind, r2_old, pair_p)
+            q += _discrete_gradient_heat(0.5 * (fr * u0 + fr_old * v0), 0.5 * (fr * u1 + fr_old * v1),
+                                         0.5 * (fr * u2 + fr_old * v2), du, d0, d1, d2, s0, s1, s2)  # fmt: skip
+    if wall[0] > 0.0:
         w0 = x[i, 0] - wall[2]
         w1 = x[i, 1] - wall[3]
         w2 = x[i, 2] - wall[4] if d == 3 else 0.0
-        rw = math.sqrt(w0 * w0 + w1 * w1 + w2 * w2)
-        if rw > wall[1]:
-            g = -wall[0] * (rw - wall[1]) / rw
-            f0 += g * w0
-            f1 += g * w1
-            f2 += g * w2
-    return f0, f1, f2
+        g0, g1, g2 = _wall_force(w0, w1, w2, wall)
+        f0 += g0
+        f1 += g1
+        f2 += g2
+        o0 = w0 - s0
+        o1 = w1 - s1
+        o2 = w2 - s2
+        h0, h1, h2 = _wall_force(o0, o1, o2, wall)
+        du = _wall_energy(w0, w1, w2, wall) - _wall_energy(o0, o1, o2, wall)
+        if du != 0.0 or g0 != 0.0 or h0 != 0.0:
+            q += _discrete_gradient_heat(0.5 * (g0 + h0), 0.5 * (g1 + h1), 0.5 * (g2 + h2), du, s0, s1, s2, s0, s1, s2)
+    return f0, f1, f2, q
 
 
 @nb.njit(cache=True, parallel=True)
@@ -319,12 +409,11 @@ def advance(x, img, f, dxs, heat, tag, mudt, amp, xb, imgb, nbr, nnb, cells, scr
             stats[0] += 1
         measure = step >= burn_step
         for i in nb.prange(n):
-            f0, f1, f2 = _force_on(i, x, box, rc2, pair_kind, pair_p, wall, nbr, nnb)
             if measure:
-                q = 0.5 * (f[i, 0] + f0) * dxs[i, 0] + 0.5 * (f[i, 1] + f1) * dxs[i, 1]
-                if d == 3:
-                    q += 0.5 * (f[i, 2] + f2) * dxs[i, 2]
+                f0, f1, f2, q = _force_and_heat(i, x, dxs, box, rc2, pair_kind, pair_p, wall, nbr, nnb)
                 heat[i] += q
+            else:
+                f0, f1, f2 = _force_on(i, x, box, rc2, pair_kind, pair_p, wall, nbr, nnb)
             f[i, 0] = f0
             f[i, 1] = f1
             if d == 3:
@@ -361,3 +450,21 @@ def all_pairs_forces(x, box, rc, pair_kind, pair_p, wall, f):
                     acc[a] += -wall[0] * (rw - wall[1]) * w[a] / rw
         for a in range(d):
             f[i, a] = acc[a]
+
+
+@nb.njit(cache=True)
+def all_pairs_energy(x, box, rc, pair_kind, pair_p, wall):
+    """Reference: total potential energy (pairs by minimum image, plus the wall), for tests."""
+    n, d = x.shape
+    total = 0.0
+    for i in range(n):
+        for j in range(i + 1, n):
+            r2 = 0.0
+            for a in range(d):
+                u = _wrap(x[i, a] - x[j, a], box[a])
+                r2 += u * u
+            if r2 < rc * rc:
+                total += pair_energy(pair_kind, r2, pair_p)
+        if wall[0] > 0.0:
+            total += _wall_energy(x[i, 0] - wall[2], x[i, 1] - wall[3], x[i, 2] - wall[4] if d == 3 else 0.0, wall)
+    return total
