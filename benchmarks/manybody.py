@@ -157,7 +157,10 @@ def main() -> None:
                     lam.append(lammps_rate(n, threads, steps, *lmp))
             a, b = statistics.median(dyn), statistics.median(heat)
             c = statistics.median(lam) if lam else float("nan")
-            print(f"{n:>7} {threads:>7} {a:>10.3g} {b:>10.3g} {c:>10.3g} {a / c:>6.2f} {b / c:>6.2f} {mem:>10.0f}", flush=True)
+            print(
+                f"{n:>7} {threads:>7} {a:>10.3g} {b:>10.3g} {c:>10.3g} {a / c:>6.2f} {b / c:>6.2f} {mem:>10.0f}",
+                flush=True,
+            )
 
 
 if __name__ == "__main__":

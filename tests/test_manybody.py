@@ -95,16 +95,24 @@ def test_bit_identical_for_threads_and_segments(fresh_threads):
 
 
 def test_noise_is_the_documented_stream():
-    """One free particle (no neighbours): the displacement is amp * the Philox normals."""
+    """Free particles (no neighbours): displacements are amp * the Philox normals; in 2D,
+    step n uses normals 2 (n % 2), 2 (n % 2) + 1 of block n // 2, also across a restart."""
     from multitemp.rng import normal_block
 
     cfg = mixture_config(**{"mixture.particles": 2, "mixture.phi": 0.001})
     m = cfg.build()
-    engine = ManyBodyEngine(m, 1e-4, 11, 0.5, positions=np.array([[1.0, 1.0], [20.0, 20.0]]))
-    engine.advance(1)
-    for i, t in enumerate(m.temperatures):
-        g = np.array(normal_block(0, 0, np.uint64(11), np.uint64(i))[:2])
-        np.testing.assert_allclose(engine.unwrapped()[i] - [[1.0, 1.0], [20.0, 20.0]][i], np.sqrt(2 * t * 1e-4) * g)
+    start = np.array([[1.0, 1.0], [20.0, 20.0]])
+    engine = ManyBodyEngine(m, 1e-4, 11, 0.5, positions=start)
+    before = start
+    for step in range(3):
+        engine.advance(1)
+        if step == 1:  # a fresh engine from the saved state, at an odd step
+            engine = ManyBodyEngine(m, 1e-4, 11, 0.5, state=engine.state)
+        for i, t in enumerate(m.temperatures):
+            block = normal_block(step // 2, 0, np.uint64(11), np.uint64(i))
+            g = np.array(block[2 * (step % 2) : 2 * (step % 2) + 2])
+            np.testing.assert_allclose(engine.unwrapped()[i] - before[i], np.sqrt(2 * t * 1e-4) * g, rtol=1e-9)
+        before = engine.unwrapped()
 
 
 def _frames(path):

@@ -139,6 +139,7 @@ class ManyBodyEngine:
         self.scratch_f = np.zeros((n, d))
         self.scratch_i = np.zeros((n, d), dtype=np.int64)
         self.dxs = np.zeros((n, d))
+        self.spare = np.zeros((n, 2))  # 2D: the second normal pair of the current Philox block
         self.nnb = np.zeros(n, dtype=np.int32)
         self.nbr = np.zeros((n, 16), dtype=np.int32)
         self.stats = np.zeros(2, dtype=np.int64)
@@ -157,7 +158,7 @@ class ManyBodyEngine:
             self.state = state
             self._per_slot()
             self.nbr = kernel.build_neighbors(
-                state.x, state.img, state.f, self.dxs, state.heat, state.tag, self.mudt, self.amp,
+                state.x, state.img, state.f, self.dxs, self.spare, state.heat, state.tag, self.mudt, self.amp,
                 state.xb, state.imgb, self.box, rlist, self.cells, self.scratch_f, self.scratch_i, self.nbr, self.nnb,
             )  # fmt: skip
             kernel.compute_forces(state.x, self.box, mixture.cutoff, self.pair_kind, self.pair_p, self.wall,
@@ -184,7 +185,7 @@ class ManyBodyEngine:
         """Advance n_steps steps (any split into calls gives the same bits)."""
         s = self.state
         self.nbr, bad_step = kernel.advance(
-            s.x, s.img, s.f, self.dxs, s.heat, s.tag, self.mudt, self.amp, s.xb, s.imgb, self.nbr, self.nnb,
+            s.x, s.img, s.f, self.dxs, self.spare, s.heat, s.tag, self.mudt, self.amp, s.xb, s.imgb, self.nbr, self.nnb,
             self.cells, self.scratch_f, self.scratch_i, self.box, self.mixture.cutoff, self.skin, self.pair_kind,
             self.pair_p, self.wall, self.seed, s.step, int(n_steps), self.burn_step, self.stats,
         )  # fmt: skip

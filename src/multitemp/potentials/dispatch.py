@@ -25,6 +25,14 @@ def pair_energy(kind, r2, p):
 
 
 @nb.njit(cache=True, inline="always")
+def pair_force_energy(kind, r2, p):
+    """(-U'(r)/r, U(r)) together: one square root for both (the many-body heat needs both)."""
+    if kind == 2:
+        return pair._soft_force_energy(r2, p)
+    return pair_force(kind, r2, p), pair_energy(kind, r2, p)
+
+
+@nb.njit(cache=True, inline="always")
 def pair_force(kind, r2, p):
     """-U'(r)/r for pair kind ``kind`` (force on i is this times r_i - r_j)."""
     if kind == 1:

@@ -6,6 +6,9 @@ Kernel contract (both functions compiled with numba, no allocation; register the
 * ``energy(r2, params) -> U``  with ``r2 = |r_i - r_j|^2``;
 * ``force_over_r(r2, params) -> f``  with the force on i equal to ``f * (r_i - r_j)``,
   i.e. ``f = -U'(r) / r`` (positive for repulsion).
+
+Write them branch-free (compute, then ``value if inside else 0.0``): LLVM turns that into a
+select, and the many-body neighbour loops then vectorise (measured 2x).
 """
 
 from __future__ import annotations
@@ -76,19 +79,25 @@ class HarmonicSpring(PairPotential):
 @nb.njit(cache=True, inline="always")
 def _soft_energy(r2, p):
     s = p[1]
-    if r2 >= s * s:
-        return 0.0
     u = 1.0 - math.sqrt(r2) / s
-    return 0.5 * p[0] * u * u
+    return 0.5 * p[0] * u * u if r2 < s * s else 0.0
 
 
 @nb.njit(cache=True, inline="always")
 def _soft_force(r2, p):
     s = p[1]
-    if r2 >= s * s or r2 == 0.0:
-        return 0.0
     r = math.sqrt(r2)
-    return p[0] * (1.0 - r / s) / (s * r)
+    w = p[0] * (1.0 - r / s) / (s * r)
+    return w if (r2 < s * s) & (r2 > 0.0) else 0.0
+
+
+@nb.njit(cache=True, inline="always")
+def _soft_force_energy(r2, p):
+    s = p[1]
+    r = math.sqrt(r2)
+    u = 1.0 - r / s
+    inside = r2 < s * s
+    return (p[0] * u / (s * r) if inside & (r2 > 0.0) else 0.0), (0.5 * p[0] * u * u if inside else 0.0)
 
 
 @dataclass(frozen=True)
@@ -117,19 +126,15 @@ WCA_CUTOFF = 2.0 ** (1.0 / 6.0)
 @nb.njit(cache=True, inline="always")
 def _wca_energy(r2, p):
     eps, sigma = p[0], p[1]
-    if r2 >= WCA_CUTOFF**2 * sigma * sigma:
-        return 0.0
     s6 = (sigma * sigma / r2) ** 3
-    return 4.0 * eps * (s6 * s6 - s6) + eps
+    return 4.0 * eps * (s6 * s6 - s6) + eps if r2 < WCA_CUTOFF**2 * sigma * sigma else 0.0
 
 
 @nb.njit(cache=True, inline="always")
 def _wca_force(r2, p):
     eps, sigma = p[0], p[1]
-    if r2 >= WCA_CUTOFF**2 * sigma * sigma:
-        return 0.0
     s6 = (sigma * sigma / r2) ** 3
-    return 24.0 * eps * (2.0 * s6 * s6 - s6) / r2
+    return 24.0 * eps * (2.0 * s6 * s6 - s6) / r2 if r2 < WCA_CUTOFF**2 * sigma * sigma else 0.0
 
 
 @dataclass(frozen=True)
