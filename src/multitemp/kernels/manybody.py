@@ -37,7 +37,15 @@ import numpy as np
 from multitemp.potentials.dispatch import pair_energy, pair_force, pair_force_energy
 from multitemp.rng import STREAM_NOISE, normal_block
 
-__all__ = ["build_neighbors", "restore_neighbors", "compute_forces", "advance", "all_pairs_forces", "all_pairs_energy"]
+__all__ = [
+    "build_neighbors",
+    "in_cell_order",
+    "restore_neighbors",
+    "compute_forces",
+    "advance",
+    "all_pairs_forces",
+    "all_pairs_energy",
+]
 
 
 @nb.njit(cache=True, inline="always")
@@ -215,18 +223,25 @@ def build_neighbors(x, img, f, dxs, spare, heat, tag, mudt, amp, xb, imgb, box, 
 
 
 @nb.njit(cache=True)
-def restore_neighbors(xb, box, rlist, cells, nbr, nnb):
-    """Rebuild the Verlet list of the last build from its positions xb (already in cell order,
-    so the stable sort leaves them in place): the list, and every later bit, is then the one
-    an uninterrupted run had.  Returns (neighbour array, True), or (nbr, False) when xb is not
-    in cell order (not a state saved by this kernel)."""
+def in_cell_order(xb, box, rlist, cells):
+    """Whether positions xb are sorted by neighbour cell (a state saved by this kernel is)."""
     n, d = xb.shape
-    nc = _grid(box, rlist, n, d)
-    cell_start, order = _count_sort(xb, box, nc, cells)
+    _, order = _count_sort(xb, box, _grid(box, rlist, n, d), cells)
     for k in range(n):
         if order[k] != k:
-            return nbr, False
-    return _rows(xb, box, rlist, nc, cell_start, nbr, nnb), True
+            return False
+    return True
+
+
+@nb.njit(cache=True)
+def restore_neighbors(xb, box, rlist, cells, nbr, nnb):
+    """Rebuild the Verlet list of the last build from its positions xb (already in cell order,
+    see :func:`in_cell_order`, so the stable sort leaves them in place): the list, and every
+    later bit, is then the one an uninterrupted run had.  Returns the neighbour array."""
+    n, d = xb.shape
+    nc = _grid(box, rlist, n, d)
+    cell_start, _ = _count_sort(xb, box, nc, cells)
+    return _rows(xb, box, rlist, nc, cell_start, nbr, nnb)
 
 
 @nb.njit(cache=True, inline="always")
@@ -511,3 +526,9 @@ def all_pairs_energy(x, box, rc, pair_kind, pair_p, wall):
         if wall[0] > 0.0:
             total += _wall_energy(x[i, 0] - wall[2], x[i, 1] - wall[3], x[i, 2] - wall[4] if d == 3 else 0.0, wall)
     return total
+
+
+# Start numba's thread pool now: a kernel loaded from the disk cache that calls a parallel
+# kernel from its serial part (build_neighbors, restore_neighbors) segfaults when it is the
+# first parallel code of the process (numba 0.6x; found with a resumed run, fixed by this).
+nb.get_num_threads()

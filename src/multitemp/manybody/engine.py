@@ -168,9 +168,9 @@ class ManyBodyEngine:
                 raise ValueError(f"saved state has {state.x.shape} positions, the mixture needs ({n}, {d})")
             self.state = state
             self._per_slot()
-            self.nbr, ok = kernel.restore_neighbors(state.xb, self.box, rlist, self.cells, self.nbr, self.nnb)
-            if not ok:
+            if not kernel.in_cell_order(state.xb, self.box, rlist, self.cells):
                 raise ValueError("saved state is not in neighbour-cell order (not written by this engine?)")
+            self.nbr = kernel.restore_neighbors(state.xb, self.box, rlist, self.cells, self.nbr, self.nnb)
         self.stats[0] = self.state.n_builds
 
     def _per_slot(self) -> None:
