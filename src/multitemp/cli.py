@@ -381,6 +381,9 @@ def analyze(
     hot_type: Annotated[str, typer.Option(help="name of the hot type")] = "hot",
     stride: Annotated[int, typer.Option(min=1, help="analyse every n-th frame (and the last)")] = 1,
     movie: Annotated[bool, typer.Option("--movie", help="also write movie.mp4")] = False,
+    control: Annotated[
+        Path | None, typer.Option(help="a control trajectory (e.g. equal temperatures) drawn dashed in coarsening.png")
+    ] = None,
     pictures: Annotated[bool, typer.Option(help="write snapshot.png and coarsening.png")] = True,
     as_json: Annotated[bool, typer.Option("--json", help="print one JSON object on stdout")] = False,
 ) -> None:
@@ -393,17 +396,26 @@ def analyze(
     out.mkdir(parents=True, exist_ok=True)
     try:
         ds, last = analyze_trajectory(trajectory, AnalysisOptions(cold_type=cold_type, hot_type=hot_type), stride)
+        ref = None
+        if control is not None:
+            cds, clast = analyze_trajectory(control, AnalysisOptions(cold_type=cold_type, hot_type=hot_type), stride)
+            ref = (cds.time.values, cds.coarsening_length.values, cds.demixing.values)
     except TrajectoryError as e:
         _fail(str(e), 2)
     nc = out / "analysis.nc"
     ds.to_netcdf(nc, engine="h5netcdf")
     result = {**last.as_dict(), "frames_analyzed": int(ds.sizes["frame"]), "output": str(nc)}
+    if control is not None:
+        result["control"] = clast.as_dict()
     if pictures:
         from multitemp.manybody.pictures import coarsening_figure, snapshot
 
         result["snapshot"] = str(snapshot(trajectory, out / "snapshot.png"))
         result["coarsening_figure"] = str(
-            coarsening_figure(ds.time.values, ds.coarsening_length.values, out / "coarsening.png", ds.demixing.values)
+            coarsening_figure(
+                ds.time.values, ds.coarsening_length.values, out / "coarsening.png", ds.demixing.values, control=ref,
+                local_phi=(ds.phi.values, ds.cold_local_phi_density.values[0], ds.cold_local_phi_density.values[-1]),
+            )  # fmt: skip
         )
     if movie:
         from multitemp.manybody.pictures import movie as make_movie

@@ -92,25 +92,40 @@ def movie(path: Path, out: Path, fps: int = 10, size: float = 6.0, max_frames: i
 
 
 def coarsening_figure(time: np.ndarray, length: np.ndarray, out: Path, demixing: np.ndarray | None = None,
-                      control: tuple[np.ndarray, np.ndarray] | None = None) -> Path:  # fmt: skip
-    """L(t) on log-log axes (with the demixing order parameter beside it when given); an
-    equal-temperature control, if given, drawn dashed."""
-    ncol = 2 if demixing is not None else 1
-    fig, axes = plt.subplots(1, ncol, figsize=(4.2 * ncol, 3.4))
+                      control: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None,
+                      local_phi: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None) -> Path:  # fmt: skip
+    """L(t) on log-log axes; beside it, when given, the demixing order parameter against time
+    and the histogram of the local cold packing fraction (``local_phi`` = (bin centres, first
+    frame, last frame): bimodal once separated).  A control run (time, L, demixing), e.g. at
+    equal temperatures, is drawn dashed."""
+    panels = 1 + (demixing is not None) + (local_phi is not None)
+    fig, axes = plt.subplots(1, panels, figsize=(4.2 * panels, 3.4))
     axes = np.atleast_1d(axes)
     ok = time > 0
     axes[0].loglog(time[ok], length[ok], "o-", ms=3, label="hot/cold")
     if control is not None:
-        tc, lc = control
-        axes[0].loglog(tc[tc > 0], lc[tc > 0], "s--", ms=3, color="gray", label="equal T")
+        tc, lc, _ = control
+        axes[0].loglog(tc[tc > 0], lc[tc > 0], "s--", ms=3, color="gray", label="control")
         axes[0].legend(fontsize=8)
     axes[0].set_xlabel("t")
     axes[0].set_ylabel("coarsening length L(t)")
+    k = 1
     if demixing is not None:
-        axes[1].plot(time, demixing, "o-", ms=3)
-        axes[1].axhline(0, color="gray", lw=0.8)
-        axes[1].set_xlabel("t")
-        axes[1].set_ylabel("demixing order parameter")
+        axes[k].plot(time, demixing, "o-", ms=3, label="hot/cold")
+        if control is not None:
+            axes[k].plot(control[0], control[2], "s--", ms=3, color="gray", label="control")
+            axes[k].legend(fontsize=8)
+        axes[k].axhline(0, color="gray", lw=0.8)
+        axes[k].set_xlabel("t")
+        axes[k].set_ylabel("demixing order parameter")
+        k += 1
+    if local_phi is not None:
+        centres, first, last = local_phi
+        axes[k].plot(centres, first, color="gray", label="first frame")
+        axes[k].plot(centres, last, color="C0", label="last frame")
+        axes[k].set_xlabel("local cold packing fraction")
+        axes[k].set_ylabel("probability density")
+        axes[k].legend(fontsize=8)
     fig.tight_layout()
     fig.savefig(out, dpi=150)
     plt.close(fig)
