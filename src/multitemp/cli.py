@@ -413,7 +413,11 @@ def analyze(
         result["snapshot"] = str(snapshot(trajectory, out / "snapshot.png"))
         result["coarsening_figure"] = str(
             coarsening_figure(
-                ds.time.values, ds.coarsening_length.values, out / "coarsening.png", ds.demixing.values, control=ref,
+                ds.time.values,
+                ds.coarsening_length.values,
+                out / "coarsening.png",
+                ds.demixing.values,
+                control=ref,
                 local_phi=(ds.phi.values, ds.cold_local_phi_density.values[0], ds.cold_local_phi_density.values[-1]),
             )  # fmt: skip
         )

@@ -34,7 +34,7 @@ from multitemp.manybody.config import MixtureConfig
 from multitemp.manybody.engine import ManyBodyEngine, ManyBodyState, random_positions
 from multitemp.manybody.trajectory import TrajectoryError, make_frame, read_frame_positions
 
-__all__ = ["run_mixture", "MixtureOutput", "MixtureInterrupted", "ResumeError"]
+__all__ = ["run_mixture", "summarize_mixture", "MixtureOutput", "MixtureInterrupted", "ResumeError", "TrajectoryError"]
 
 TRAJECTORY = "trajectory.gsd"
 CHECKPOINT = "checkpoint.npz"
@@ -280,6 +280,3 @@ def _write_results(path: Path, rows: dict, config: MixtureConfig, summary: dict,
     tmp = path.with_name(path.name + ".tmp")
     ds.to_netcdf(tmp, engine="h5netcdf")
     tmp.replace(path)
-
-
-__all__ += ["summarize_mixture", "TrajectoryError"]
