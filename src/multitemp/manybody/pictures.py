@@ -40,6 +40,9 @@ def _draw(ax, frame: gsd.hoomd.Frame, time: float | None = None) -> EllipseColle
                              offset_transform=ax.transData, facecolors=colours[order], linewidths=0, alpha=0.85)  # fmt: skip
     ax.add_collection(coll)
     ax.add_patch(plt.Rectangle((-lx / 2, -ly / 2), lx, ly, fill=False, lw=1.0, color="k"))
+    radius = _container_radius(frame)
+    if radius is not None:
+        ax.add_patch(plt.Circle((0.0, 0.0), radius, fill=False, lw=1.0, ls="--", color="k"))
     ax.set_xlim(-lx / 2 - 1, lx / 2 + 1)
     ax.set_ylim(-ly / 2 - 1, ly / 2 + 1)
     ax.set_aspect("equal")
@@ -51,6 +54,22 @@ def _draw(ax, frame: gsd.hoomd.Frame, time: float | None = None) -> EllipseColle
         ax.plot([], [], "o", color=c, label=name)
     ax.legend(loc="upper right", fontsize=7, framealpha=0.8)
     return coll
+
+
+def _container_radius(frame: gsd.hoomd.Frame) -> float | None:
+    """The spherical container's radius, from the config stored in the frame's log."""
+    raw = frame.log.get("multitemp/config")
+    if raw is None:
+        return None
+    import json
+
+    from multitemp.manybody.config import MixtureConfig
+
+    try:
+        config = MixtureConfig.model_validate(json.loads(bytes(np.asarray(raw, dtype=np.uint8)).decode()))
+    except ValueError:
+        return None
+    return config.container_radius() if config.container.kind == "sphere" else None
 
 
 def _time(frame: gsd.hoomd.Frame) -> float | None:
