@@ -70,18 +70,8 @@ def _grid(box, rlist, n, d):
 
 
 @nb.njit(cache=True, parallel=True)
-def _gather_float(a, order, scratch):
-    n = a.shape[0]
-    for k in nb.prange(n):
-        for c in range(a.shape[1]):
-            scratch[k, c] = a[order[k], c]
-    for k in nb.prange(n):
-        for c in range(a.shape[1]):
-            a[k, c] = scratch[k, c]
-
-
-@nb.njit(cache=True, parallel=True)
-def _gather_int(a, order, scratch):
+def _permute_rows(a, order, scratch):
+    """a[k] = a[order[k]] in place, through scratch (at least a's columns; any dtype)."""
     n = a.shape[0]
     for k in nb.prange(n):
         for c in range(a.shape[1]):
@@ -200,23 +190,12 @@ def build_neighbors(x, img, f, dxs, spare, heat, tag, mudt, amp, xb, imgb, box, 
     n, d = x.shape
     nc = _grid(box, rlist, n, d)
     cell_start, order = _count_sort(x, box, nc, cells)
-    _gather_float(x, order, scratch_f)
-    _gather_float(f, order, scratch_f)
-    _gather_float(dxs, order, scratch_f)
-    _gather_float(spare, order, scratch_f)
-    _gather_int(img, order, scratch_i)
-    for k in range(n):  # 1-column arrays through the first column of the scratch arrays
-        scratch_f[k, 0] = heat[order[k]]
-    heat[:] = scratch_f[:, 0]
-    for k in range(n):
-        scratch_f[k, 0] = mudt[order[k]]
-    mudt[:] = scratch_f[:, 0]
-    for k in range(n):
-        scratch_f[k, 0] = amp[order[k]]
-    amp[:] = scratch_f[:, 0]
-    for k in range(n):
-        scratch_i[k, 0] = tag[order[k]]
-    tag[:] = scratch_i[:, 0]
+    for a in (x, f, dxs, spare):
+        _permute_rows(a, order, scratch_f)
+    _permute_rows(img, order, scratch_i)
+    for v in (heat, mudt, amp):  # 1-column views through the first scratch column
+        _permute_rows(v.reshape((n, 1)), order, scratch_f)
+    _permute_rows(tag.reshape((n, 1)), order, scratch_i)
     xb[:, :] = x
     imgb[:, :] = img
     return _rows(x, box, rlist, nc, cell_start, nbr, nnb)
