@@ -15,8 +15,9 @@ Nat. Commun. 10, 1666 (2019)):
 * ``current``: sigma = int J^T D^-1 J / p dx from the binned density and current, D from the
   increments (constant, additive noise), the binning noise of J subtracted; <= 3 coordinates.
 
-``mu^T Sigma^-1 mu`` from N samples is biased up by K/N (K currents); that is subtracted, so
-that equilibrium data give 0 within the error bar.  Standard errors: bootstrap over replicas
+``mu^T Sigma^-1 mu`` is biased up by tr(Sigma^-1 Cov mu), Cov mu from the spread of the block
+means (K / N for K independent currents); that is subtracted, so that equilibrium data give 0
+within the error bar.  Standard errors: bootstrap over replicas
 (or over blocks of time when there are few replicas), 200 resamples, fixed seed.
 """
 
@@ -89,16 +90,26 @@ def _window_stats(traj, blocks, lag, window, basis):
 
 
 def _tur_value(w, counts, sums, squares, t):
-    """2 (mu^T Sigma^-1 mu - K / N) / t with block weights w."""
+    """2 (mu^T Sigma^-1 mu - tr(Sigma^-1 C)) / t with block weights w.
+
+    C, the covariance of the estimated mean mu, comes from the spread of the block sums (batch
+    means), so that E[estimate] = 2 mu^T Sigma^-1 mu / t.  (The textbook K / N assumes
+    independent windows; currents that are exact differentials, like x o dx, telescope, their
+    mean has almost no noise, and K / N then biases equilibrium data below 0 by several
+    standard errors.)
+    """
     n = w @ counts
     mu = (w @ sums) / n
     cov = np.tensordot(w, squares, axes=1) / n - np.outer(mu, mu)
-    k = mu.size
+    resid = sums - np.outer(counts, mu)  # block sums minus what mu predicts
+    n_blocks = len(counts)
+    c_mu = (resid.T * w) @ resid / (n * n) * n_blocks / (n_blocks - 1)
+    rhs = np.column_stack([mu, c_mu])
     try:
-        q = float(mu @ linalg.solve(cov, mu, assume_a="pos"))
+        sol = linalg.solve(cov, rhs, assume_a="pos")
     except (linalg.LinAlgError, ValueError):
-        q = float(mu @ np.linalg.pinv(cov) @ mu)
-    return 2.0 * (q - k / n) / t
+        sol = np.linalg.pinv(cov) @ rhs
+    return 2.0 * (float(mu @ sol[:, 0]) - float(np.trace(sol[:, 1:]))) / t
 
 
 def _bootstrap(fn, n_blocks: int) -> float:
