@@ -20,9 +20,10 @@ def trajectory_forces(system: System, trajectory: np.ndarray) -> np.ndarray:
     x = np.ascontiguousarray(trajectory.transpose(1, 2, 0))  # frames as lanes: (N, d, frames)
     f = np.empty_like(x)
     n, d = system.n_particles, system.dim
+    lanes = x.shape[2]
     compute_forces(
         x, n, d, system.box, system.pair.kind_id, system.pair.params(), system.external.kind_id,
-        system.external.params(), *system.bonded_arrays(), f,
+        system.external.params(), *system.bonded_arrays(), f, np.empty((d, lanes)), np.empty(lanes), np.empty(lanes),
     )  # fmt: skip
     return f.transpose(2, 0, 1)
 

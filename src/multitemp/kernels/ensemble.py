@@ -25,7 +25,9 @@ Per-step observables (physics.md section 2), with ``dx = x' - x``:
   visits and of ``dx_0``, ``dx_1`` (the Stratonovich current).  Displacements are summed in
   64-bit fixed point (``CURRENT_SCALE``), so the sum is exact whatever order threads add it in.
 
-Noise: normal number ``step * N * d + i * d + a`` of the Philox stream keyed by (seed, replica).
+Noise: normal number ``step * N * d + i * d + a`` of the Philox stream keyed by (seed, replica)
+(:func:`multitemp.rng.fill_normals`), drawn NOISE_BATCH steps at a time, aligned on multiples of
+NOISE_BATCH steps so that the blocks are used whole.
 
 Speed: each thread advances ``LANES`` replicas side by side, so that their independent
 dependency chains overlap in the CPU (one replica alone is latency bound: measured 2x).
@@ -38,8 +40,8 @@ import math
 import numba as nb
 import numpy as np
 
-from multitemp.potentials.dispatch import external_add_force, pair_force
-from multitemp.rng import STREAM_NOISE, normal_block
+from multitemp.potentials.dispatch import external_add_force, pair_force_lanes
+from multitemp.rng import STREAM_NOISE, fill_normal_lanes
 
 #: fixed-point scale of the histogrammed displacements (2^28: resolution 3.7e-9 length units)
 CURRENT_SCALE = float(2**28)
@@ -121,37 +123,46 @@ def shape_witnesses(n_particles: int, dim: int) -> tuple[np.ndarray, np.ndarray]
 
 
 @nb.njit(cache=True, inline="always")
-def compute_forces(x, n, d, box, pair_kind, pair_p, ext_kind, ext_p, bonds, bond_k, tethers, tether_k, anchors, f):
+def compute_forces(x, n, d, box, pair_kind, pair_p, ext_kind, ext_p, bonds, bond_k, tethers, tether_k, anchors, f,
+                   sep, r2, fr):  # fmt: skip
     """F = -grad E into ``f``, both (N, d, L); minimum image along periodic axes.
 
     Bonded terms: springs ``k_b |r_i - r_j|^2 / 2`` between the pairs ``bonds`` (n_b, 2), and
     tethers ``k_t |r_i - a_t|^2 / 2`` of particles ``tethers`` (n_t,) to fixed ``anchors`` (n_t, d).
+    Scratch: ``sep`` (d, L), ``r2`` and ``fr`` (L,).  Every branch (potential kind, periodic
+    axis) is taken outside the loops over lanes, which are innermost and vectorise.
     """
     nl = x.shape[2]
     for i in range(n):
         for a in range(d):
             for ln in range(nl):
                 f[i, a, ln] = 0.0
-    for i in range(n):
-        for ln in range(nl):
-            external_add_force(ext_kind, x, i, ln, ext_p, f)
-    for i in range(n):
-        for j in range(i + 1, n):
-            for ln in range(nl):
-                r2 = 0.0
+    if ext_kind != 0:
+        for i in range(n):
+            external_add_force(ext_kind, x, i, d, ext_p, f)
+    if pair_kind != 0:
+        for i in range(n):
+            for j in range(i + 1, n):
+                for ln in range(nl):
+                    r2[ln] = 0.0
                 for a in range(d):
-                    dx = x[i, a, ln] - x[j, a, ln]
-                    if box[a] > 0.0:
-                        dx -= box[a] * math.floor(dx / box[a] + 0.5)
-                    r2 += dx * dx
-                fr = pair_force(pair_kind, r2, pair_p)
-                if fr != 0.0:
-                    for a in range(d):
-                        dx = x[i, a, ln] - x[j, a, ln]
-                        if box[a] > 0.0:
-                            dx -= box[a] * math.floor(dx / box[a] + 0.5)
-                        f[i, a, ln] += fr * dx
-                        f[j, a, ln] -= fr * dx
+                    length = box[a]
+                    if length > 0.0:
+                        for ln in range(nl):
+                            dx = x[i, a, ln] - x[j, a, ln]
+                            dx -= length * math.floor(dx / length + 0.5)
+                            sep[a, ln] = dx
+                            r2[ln] += dx * dx
+                    else:
+                        for ln in range(nl):
+                            dx = x[i, a, ln] - x[j, a, ln]
+                            sep[a, ln] = dx
+                            r2[ln] += dx * dx
+                pair_force_lanes(pair_kind, r2, pair_p, fr)
+                for a in range(d):
+                    for ln in range(nl):
+                        f[i, a, ln] += fr[ln] * sep[a, ln]
+                        f[j, a, ln] -= fr[ln] * sep[a, ln]
     for b in range(bonds.shape[0]):
         i = bonds[b, 0]
         j = bonds[b, 1]
@@ -169,30 +180,6 @@ def compute_forces(x, n, d, box, pair_kind, pair_p, ext_kind, ext_p, bonds, bond
         for a in range(d):
             for ln in range(nl):
                 f[i, a, ln] -= kt * (x[i, a, ln] - anchors[t, a])
-
-
-@nb.njit(cache=True, inline="always")
-def _fill_normals(out, ln, k0, k1, first, count):
-    """out[m, ln] = normal(k0, k1, first + m) for m < count (a tight loop over Philox blocks)."""
-    block = first >> 2
-    skip = first & 3
-    m = 0
-    while m < count:
-        z0, z1, z2, z3 = normal_block(block, STREAM_NOISE, k0, k1)
-        if skip == 0 and m < count:
-            out[m, ln] = z0
-            m += 1
-        if skip <= 1 and m < count:
-            out[m, ln] = z1
-            m += 1
-        if skip <= 2 and m < count:
-            out[m, ln] = z2
-            m += 1
-        if m < count:
-            out[m, ln] = z3
-            m += 1
-        skip = 0
-        block += 1
 
 
 @nb.njit(cache=True, parallel=True)
@@ -280,7 +267,13 @@ def advance(
         fn = np.empty((n, d, nl))
         ft = np.empty((n, d, nl))
         nd = n * d
-        gbuf = np.zeros((NOISE_BATCH * nd, nl))
+        gbuf = np.zeros((NOISE_BATCH * nd + 16, nl))
+        gwords = np.empty(((NOISE_BATCH * nd + 16) // 2, nl), dtype=np.int64)
+        grej = np.empty(((NOISE_BATCH * nd + 16) // 2, nl), dtype=np.int64)
+        g0 = 0
+        sep = np.empty((d, nl))
+        r2s = np.empty(nl)
+        frs = np.empty(nl)
         keys = np.empty(nl, dtype=np.uint64)
         alive = np.empty(nl, dtype=np.bool_)
         q = np.empty((n, nl))
@@ -309,16 +302,18 @@ def advance(
                     for a in range(d):
                         x[i, a, ln] = pos[r, i, a] if alive[ln] else 0.0
             compute_forces(
-                x, n, d, box, pair_kind, pair_p, ext_kind, ext_p, bonds, bond_k, tethers, tether_k, anchors, f
-            )
+                x, n, d, box, pair_kind, pair_p, ext_kind, ext_p, bonds, bond_k, tethers, tether_k, anchors,
+                f, sep, r2s, frs,
+            )  # fmt: skip
             k0 = np.uint64(seed)
             for step in range(step0, step_end):
-                sb = (step - step0) % NOISE_BATCH
-                if sb == 0:  # the normals of the next NOISE_BATCH steps, lane by lane
-                    count = min(NOISE_BATCH, step_end - step) * nd
-                    for ln in range(nl):
-                        if alive[ln]:  # padding and blown-up lanes keep zero noise
-                            _fill_normals(gbuf, ln, k0, keys[ln], step * nd, count)
+                sb = step % NOISE_BATCH
+                if sb == 0 or step == step0:  # normals up to the next multiple of NOISE_BATCH steps
+                    block0 = (step * nd) >> 3
+                    n_blocks = ((min(step - sb + NOISE_BATCH, step_end) * nd + 7) >> 3) - block0
+                    g0 = 8 * block0  # gbuf row of normal number i: i - g0
+                    # padding and blown-up lanes get zero noise
+                    fill_normal_lanes(gbuf, gwords, grej, k0, keys, alive, block0, n_blocks, STREAM_NOISE)
                 if do_ring and step >= burn_step and (step - burn_step) % ring_stride == 0:
                     sample = (step - burn_step) // ring_stride
                     for ln in range(nl):
@@ -349,43 +344,51 @@ def advance(
                         for a in range(d):
                             for ln in range(nl):
                                 xt[i, a, ln] = (
-                                    x[i, a, ln] + mudt[i] * f[i, a, ln] + amp[i] * gbuf[sb * nd + i * d + a, ln]
+                                    x[i, a, ln] + mudt[i] * f[i, a, ln] + amp[i] * gbuf[step * nd + i * d + a - g0, ln]
                                 )
                     compute_forces(
-                        xt, n, d, box, pair_kind, pair_p, ext_kind, ext_p, bonds, bond_k, tethers, tether_k, anchors, ft
-                    )
+                        xt, n, d, box, pair_kind, pair_p, ext_kind, ext_p, bonds, bond_k, tethers, tether_k, anchors,
+                        ft, sep, r2s, frs,
+                    )  # fmt: skip
                     for i in range(n):
                         for a in range(d):
                             for ln in range(nl):
                                 xn[i, a, ln] = (
                                     x[i, a, ln]
                                     + 0.5 * mudt[i] * (f[i, a, ln] + ft[i, a, ln])
-                                    + amp[i] * gbuf[sb * nd + i * d + a, ln]
+                                    + amp[i] * gbuf[step * nd + i * d + a - g0, ln]
                                 )
                 else:
                     for i in range(n):
                         for a in range(d):
                             for ln in range(nl):
                                 xn[i, a, ln] = (
-                                    x[i, a, ln] + mudt[i] * f[i, a, ln] + amp[i] * gbuf[sb * nd + i * d + a, ln]
+                                    x[i, a, ln] + mudt[i] * f[i, a, ln] + amp[i] * gbuf[step * nd + i * d + a - g0, ln]
                                 )
-                for ln in range(nl):
-                    finite = True
-                    for i in range(n):
-                        for a in range(d):
-                            if not (abs(xn[i, a, ln]) < 1e150):
-                                finite = False
-                    if not finite:
-                        if alive[ln]:
-                            blowup_step[r0 + ln] = step
-                            alive[ln] = False
-                        for i in range(n):  # park the lane at a harmless finite state
+                n_bad = 0  # a vectorised count first: the lane-by-lane search is rare
+                for i in range(n):
+                    for a in range(d):
+                        for ln in range(nl):
+                            n_bad += 0 if abs(xn[i, a, ln]) < 1e150 else 1
+                if n_bad:
+                    for ln in range(nl):
+                        finite = True
+                        for i in range(n):
                             for a in range(d):
-                                xn[i, a, ln] = 0.0
-                                x[i, a, ln] = 0.0
+                                if not (abs(xn[i, a, ln]) < 1e150):
+                                    finite = False
+                        if not finite:
+                            if alive[ln]:
+                                blowup_step[r0 + ln] = step
+                                alive[ln] = False
+                            for i in range(n):  # park the lane at a harmless finite state
+                                for a in range(d):
+                                    xn[i, a, ln] = 0.0
+                                    x[i, a, ln] = 0.0
                 compute_forces(
-                    xn, n, d, box, pair_kind, pair_p, ext_kind, ext_p, bonds, bond_k, tethers, tether_k, anchors, fn
-                )
+                    xn, n, d, box, pair_kind, pair_p, ext_kind, ext_p, bonds, bond_k, tethers, tether_k, anchors,
+                    fn, sep, r2s, frs,
+                )  # fmt: skip
                 if step >= burn_step:
                     for i in range(n):
                         for ln in range(nl):

@@ -19,9 +19,8 @@ def forces(system: System, x: np.ndarray) -> np.ndarray:
     p_ext = system.external.params()
     xl = x[:, :, None]
     for i in range(n):
-        fi = np.zeros((n, d, 1))
-        system.external.force_kernel(xl, i, 0, p_ext, fi)
-        f[i] += fi[i, :, 0]
+        for a in range(d):
+            f[i, a] += system.external.force_kernel(xl, i, a, 0, p_ext)
     p_pair = system.pair.params()
     for i in range(n):
         for j in range(i + 1, n):

@@ -45,11 +45,36 @@ def pair_force(kind, r2, p):
 
 
 @nb.njit(cache=True, inline="always")
-def external_add_force(kind, x, i, ln, p, f):
-    """Add -grad V(r_i) to f[i, :, ln] for external kind ``kind`` (lane ln)."""
+def pair_force_lanes(kind, r2, p, fr):
+    """``fr[ln] = pair_force(kind, r2[ln], p)`` for every lane: the branch on the kind is taken
+    once, outside the loop over lanes, so that the loop vectorises."""
+    nl = r2.shape[0]
     if kind == 1:
-        external._trap_force(x, i, ln, p, f)
+        for ln in range(nl):
+            fr[ln] = pair._harmonic_force(r2[ln], p)
     elif kind == 2:
-        external._sawtooth_force(x, i, ln, p, f)
+        for ln in range(nl):
+            fr[ln] = pair._soft_force(r2[ln], p)
     elif kind == 3:
-        external._cosine_force(x, i, ln, p, f)
+        for ln in range(nl):
+            fr[ln] = pair._wca_force(r2[ln], p)
+    else:
+        for ln in range(nl):
+            fr[ln] = 0.0
+
+
+@nb.njit(cache=True, inline="always")
+def external_add_force(kind, x, i, d, p, f):
+    """Add -grad V(r_i) to ``f[i, :, :]`` (every axis < d and lane) for external kind ``kind``;
+    one loop over lanes per kind and axis, innermost, so that it vectorises."""
+    nl = x.shape[2]
+    for a in range(d):
+        if kind == 1:
+            for ln in range(nl):
+                f[i, a, ln] += external._trap_force(x, i, a, ln, p)
+        elif kind == 2:
+            for ln in range(nl):
+                f[i, a, ln] += external._sawtooth_force(x, i, a, ln, p)
+        elif kind == 3:
+            for ln in range(nl):
+                f[i, a, ln] += external._cosine_force(x, i, a, ln, p)

@@ -5,7 +5,8 @@ Kernel contract (numba, no allocation; register the pair, by ``kind_id``, in
 replica lane (the kernels advance L replicas side by side):
 
 * ``energy(x, i, ln, params) -> V(r_i)`` of particle i in lane ln;
-* ``add_force(x, i, ln, params, f)`` adds ``-grad V(r_i)`` to ``f[i, :, ln]``.
+* ``force(x, i, a, ln, params) -> -dV/dx_ia``, component a of the force on particle i in
+  lane ln (per component, so that the kernels' loop over lanes is innermost and vectorises).
 """
 
 from __future__ import annotations
@@ -51,9 +52,8 @@ def _trap_energy(x, i, ln, p):
 
 
 @nb.njit(cache=True, inline="always")
-def _trap_force(x, i, ln, p, f):
-    for a in range(x.shape[1]):
-        f[i, a, ln] -= p[0] * x[i, a, ln]
+def _trap_force(x, i, a, ln, p):
+    return -p[0] * x[i, a, ln]
 
 
 @dataclass(frozen=True)
@@ -80,8 +80,8 @@ def _none_energy(x, i, ln, p):
 
 
 @nb.njit(cache=True, inline="always")
-def _none_force(x, i, ln, p, f):
-    pass
+def _none_force(x, i, a, ln, p):
+    return 0.0
 
 
 @dataclass(frozen=True)
@@ -143,8 +143,8 @@ def _sawtooth_energy(x, i, ln, p):
 
 
 @nb.njit(cache=True, inline="always")
-def _sawtooth_force(x, i, ln, p, f):
-    f[i, 0, ln] += _sawtooth_force_at(x[i, 0, ln], p)
+def _sawtooth_force(x, i, a, ln, p):
+    return _sawtooth_force_at(x[i, 0, ln], p) if a == 0 else 0.0
 
 
 @dataclass(frozen=True)
@@ -173,9 +173,9 @@ def _cosine_energy(x, i, ln, p):
 
 
 @nb.njit(cache=True, inline="always")
-def _cosine_force(x, i, ln, p, f):
+def _cosine_force(x, i, a, ln, p):
     k = 2.0 * math.pi / p[1]
-    f[i, 0, ln] += p[0] * k * math.sin(k * x[i, 0, ln] + p[2 + i])
+    return p[0] * k * math.sin(k * x[i, 0, ln] + p[2 + i]) if a == 0 else 0.0
 
 
 @dataclass(frozen=True)
