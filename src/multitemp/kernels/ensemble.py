@@ -26,7 +26,7 @@ Per-step observables (physics.md section 2), with ``dx = x' - x``:
   64-bit fixed point (``CURRENT_SCALE``), so the sum is exact whatever order threads add it in.
 
 Noise: normal number ``step * N * d + i * d + a`` of the Philox stream keyed by (seed, replica)
-(:func:`multitemp.rng.fill_normals`), drawn NOISE_BATCH steps at a time, aligned on multiples of
+(:func:`multitemp.rng.fill_normal_lanes`), drawn NOISE_BATCH steps at a time, aligned on multiples of
 NOISE_BATCH steps so that the blocks are used whole.
 
 Speed: each thread advances ``LANES`` replicas side by side, so that their independent
