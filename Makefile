@@ -18,9 +18,11 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 demo: $(VENV)/.installed
 	$(BIN)/multitemp demo --out demo_output
 
+# One pytest worker per core, a test file per worker: with a cold cache most of the time is
+# numba compiling the kernels (one compilation per (N, d) and worker), so workers overlap it.
 test: $(VENV)/.installed
 	$(BIN)/ruff check src tests benchmarks
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n auto --dist loadfile
 
 bench: $(VENV)/.installed
 	$(BIN)/python benchmarks/pair.py
