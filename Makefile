@@ -18,11 +18,13 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 demo: $(VENV)/.installed
 	$(BIN)/multitemp demo --out demo_output
 
-# One pytest worker per core, a test file per worker: with a cold cache most of the time is
-# numba compiling the kernels (one compilation per (N, d) and worker), so workers overlap it.
+# Two pytest workers (the CI machine has 2 cores), a test file per worker: with a cold cache
+# most of the time is numba compiling the kernels, so the workers overlap it.  A fixed count,
+# not "auto": a container may report the host's cores.  TEST_WORKERS=0 runs serially.
+TEST_WORKERS ?= 2
 test: $(VENV)/.installed
 	$(BIN)/ruff check src tests benchmarks
-	$(BIN)/python -m pytest -q -n auto --dist loadfile
+	$(BIN)/python -m pytest -q -n $(TEST_WORKERS) --dist loadfile
 
 bench: $(VENV)/.installed
 	$(BIN)/python benchmarks/pair.py
