@@ -69,6 +69,11 @@ def test_half_word_fast_path_against_numpy_philox():
     assert 0.001 < 1 - fast.mean() < 0.006
 
 
+@nb.njit
+def _lanes(out, words, rejected, k0, keys, alive, block0, n_blocks):
+    rng.fill_normal_lanes(out, words, rejected, k0, keys, alive, block0, n_blocks, rng.STREAM_NOISE)
+
+
 def test_lanes_equal_the_scalar_stream():
     """The kernels' three-pass generator gives every lane the numbers of ``normals``, slow path
     included; lanes not alive get zeros."""
@@ -82,11 +87,6 @@ def test_lanes_equal_the_scalar_stream():
     for ln, key in enumerate(keys):
         want = rng.normals(9, int(key), 24, 8 * n_blocks) if alive[ln] else np.zeros(8 * n_blocks)
         assert np.array_equal(out[:, ln], want), ln
-
-
-@nb.njit
-def _lanes(out, words, rejected, k0, keys, alive, block0, n_blocks):
-    rng.fill_normal_lanes(out, words, rejected, k0, keys, alive, block0, n_blocks, rng.STREAM_NOISE)
 
 
 def test_normals_are_a_pure_function_of_their_index():

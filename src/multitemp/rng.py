@@ -249,11 +249,12 @@ def fill_normal_lanes(out, words, rejected, k0, keys, alive, block0, n_blocks, s
     nl = keys.shape[0]
     s = np.uint64(stream)
     for ln in range(nl):
+        if not alive[ln]:  # an all-zero word is the normal 0.0 (layer 0, abscissa 0: accepted)
+            for row in range(4 * n_blocks):
+                words[row, ln] = 0
+            continue
         for b in range(n_blocks):
-            if alive[ln]:
-                w0, w1, w2, w3 = philox4x64(np.uint64(block0 + b), np.uint64(0), np.uint64(0), s, k0, keys[ln])
-            else:  # an all-zero word is the normal 0.0 (layer 0, abscissa 0: accepted)
-                w0 = w1 = w2 = w3 = np.uint64(0)
+            w0, w1, w2, w3 = philox4x64(np.uint64(block0 + b), np.uint64(0), np.uint64(0), s, k0, keys[ln])
             words[4 * b, ln] = np.int64(w0)
             words[4 * b + 1, ln] = np.int64(w1)
             words[4 * b + 2, ln] = np.int64(w2)
@@ -291,26 +292,15 @@ def fill_normals(out, col, k0, k1, first, count, stream):
     Normal number i is output ``i % 8`` of :func:`normal_block8` block ``i // 8``.
     """
     block = first >> 3
-    skip = first & 7
+    lane = first & 7
     m = 0
     while m < count:
         z = normal_block8(block, stream, k0, k1)
-        if skip == 0 and m + 8 <= count:
-            out[m, col] = z[0]
-            out[m + 1, col] = z[1]
-            out[m + 2, col] = z[2]
-            out[m + 3, col] = z[3]
-            out[m + 4, col] = z[4]
-            out[m + 5, col] = z[5]
-            out[m + 6, col] = z[6]
-            out[m + 7, col] = z[7]
-            m += 8
-        else:
-            for lane in range(skip, 8):
-                if m < count:
-                    out[m, col] = z[lane]
-                    m += 1
-            skip = 0
+        while lane < 8 and m < count:
+            out[m, col] = z[lane]
+            lane += 1
+            m += 1
+        lane = 0
         block += 1
 
 

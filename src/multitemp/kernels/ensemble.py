@@ -267,9 +267,11 @@ def advance(
         fn = np.empty((n, d, nl))
         ft = np.empty((n, d, nl))
         nd = n * d
-        gbuf = np.zeros((NOISE_BATCH * nd + 16, nl))
-        gwords = np.empty(((NOISE_BATCH * nd + 16) // 2, nl), dtype=np.int64)
-        grej = np.empty(((NOISE_BATCH * nd + 16) // 2, nl), dtype=np.int64)
+        # a batch of normals covers whole Philox blocks of 8: up to one extra block at each end
+        noise_rows = NOISE_BATCH * nd + 16
+        gbuf = np.zeros((noise_rows, nl))
+        gwords = np.empty((noise_rows // 2, nl), dtype=np.int64)  # scratch of fill_normal_lanes
+        grej = np.empty((noise_rows // 2, nl), dtype=np.int64)
         g0 = 0
         sep = np.empty((d, nl))
         r2s = np.empty(nl)
