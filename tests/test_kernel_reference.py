@@ -17,11 +17,20 @@ def _chain():
     return System(2, temps, bonds=((0, 1, 1.5), (1, 2, 0.5)), tethers=((0, 1.0, (0.5, -0.5)), (2, 2.0, (0.0, 0.0))))
 
 
+def _ratchet():
+    from multitemp.potentials import SmoothedSawtooth, SoftRepulsion
+    from multitemp.system import System
+
+    return System(
+        1, np.array([5.0, 0.5]), pair=SoftRepulsion(10.0, 1.0), external=SmoothedSawtooth(2.0, 1.0, 0.3, 0.05)
+    )
+
+
 @pytest.mark.parametrize("heun", [False, True])
 @pytest.mark.parametrize(
     "make",
-    [lambda: soft_pair(dim=2, box=1.5), lambda: harmonic_pair(dim=1), _chain],
-    ids=["soft-periodic-2d", "harmonic-1d", "bonded-chain-2d"],
+    [lambda: soft_pair(dim=2, box=1.5), lambda: harmonic_pair(dim=1), _chain, _ratchet],
+    ids=["soft-periodic-2d", "harmonic-1d", "bonded-chain-2d", "sawtooth-soft-1d"],
 )
 def test_kernel_equals_reference(make, heun):
     system = make()

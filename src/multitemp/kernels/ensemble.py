@@ -13,8 +13,10 @@ Integrators (``heun`` flag), with ``xi_i = sqrt(2 mu_i T_i dt) g_i``, ``g`` stan
 
 Per-step observables (physics.md section 2), with ``dx = x' - x``:
 
-* heat into bath i (Sekimoto; Stratonovich by the trapezoid rule):
-  ``dQ_i = [F_i(x) + F_i(x')] / 2 . dx_i``; the entropy production is ``sum_i Q_i / T_i``;
+* heat into bath i (Sekimoto, Stratonovich): the trapezoid rule
+  ``dQ_i = [F_i(x) + F_i(x')] / 2 . dx_i`` for linear forces, the energy-conserving discrete
+  gradient for nonlinear ones (:mod:`multitemp.kernels.exact_heat`), so that
+  ``sum_i dQ_i = -dE`` on every step; the entropy production is ``sum_i Q_i / T_i``;
 * Ito (pre-point) entropy ``sum_i F_i(x) . dx_i / T_i``: biased, kept to show that it is;
 * log path-probability ratio of the Euler-Maruyama chain,
   ``ln p(x'|x) - ln p(x|x') = sum_i [F_i(x) + F_i(x')] . dx_i / (2 T_i)
@@ -40,6 +42,7 @@ import math
 import numba as nb
 import numpy as np
 
+from multitemp.kernels.exact_heat import add_discrete_gradient_corrections
 from multitemp.potentials.dispatch import external_add_force, pair_force_lanes
 from multitemp.rng import STREAM_NOISE, fill_normal_lanes
 
@@ -276,6 +279,7 @@ def advance(
         sep = np.empty((d, nl))
         r2s = np.empty(nl)
         frs = np.empty(nl)
+        heat_scratch = np.empty((2 * d + 6, nl))  # exact_heat.scratch_rows(d)
         keys = np.empty(nl, dtype=np.uint64)
         alive = np.empty(nl, dtype=np.bool_)
         q = np.empty((n, nl))
@@ -405,6 +409,9 @@ def advance(
                             q[i, ln] += qq
                             s_ito[ln] += qi * inv_t[i]
                             s_path[ln] += (qq + 0.25 * mudt[i] * ff) * inv_t[i]
+                    add_discrete_gradient_corrections(
+                        x, xn, n, d, box, pair_kind, pair_p, ext_kind, ext_p, q, heat_scratch
+                    )  # the heat is then exact: sum_i dQ_i = -dE on every step
                     if n >= 2:
                         for ln in range(nl):
                             for a in range(d):

@@ -81,3 +81,53 @@ def external_add_force(kind, x, i, d, p, f):
         elif kind == 3:
             for ln in range(nl):
                 f[i, a, ln] += external._cosine_force(x, i, a, ln, p)
+
+
+@nb.njit(cache=True, inline="always")
+def pair_is_nonlinear(kind):
+    """True when the pair force is not linear in the separation: the trapezoid heat is then not
+    exact and the kernels add the discrete-gradient correction (harmonic springs need none)."""
+    return kind == 2 or kind == 3
+
+
+@nb.njit(cache=True, inline="always")
+def pair_force_energy_lanes(kind, r2, p, fr, e):
+    """``fr[ln], e[ln] = -U'(r)/r, U(r)`` at ``r2[ln]`` for every lane (branch outside the loop)."""
+    nl = r2.shape[0]
+    if kind == 2:
+        for ln in range(nl):
+            fr[ln], e[ln] = pair._soft_force_energy(r2[ln], p)
+    else:
+        for ln in range(nl):
+            fr[ln] = pair_force(kind, r2[ln], p)
+            e[ln] = pair_energy(kind, r2[ln], p)
+
+
+@nb.njit(cache=True, inline="always")
+def external_is_nonlinear(kind):
+    """True when the external force is not linear in the position (see :func:`pair_is_nonlinear`)."""
+    return kind == 2 or kind == 3
+
+
+@nb.njit(cache=True, inline="always")
+def external_energy(kind, x, i, ln, p):
+    """V(r_i) of particle i in lane ln for external kind ``kind``."""
+    if kind == 1:
+        return external._trap_energy(x, i, ln, p)
+    if kind == 2:
+        return external._sawtooth_energy(x, i, ln, p)
+    if kind == 3:
+        return external._cosine_energy(x, i, ln, p)
+    return 0.0
+
+
+@nb.njit(cache=True, inline="always")
+def external_force(kind, x, i, a, ln, p):
+    """Component a of -grad V(r_i) of particle i in lane ln for external kind ``kind``."""
+    if kind == 1:
+        return external._trap_force(x, i, a, ln, p)
+    if kind == 2:
+        return external._sawtooth_force(x, i, a, ln, p)
+    if kind == 3:
+        return external._cosine_force(x, i, a, ln, p)
+    return 0.0
