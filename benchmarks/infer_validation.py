@@ -17,11 +17,11 @@ import argparse
 
 import numpy as np
 
-from multitemp.analysis.summary import summarize
+from multitemp.core.potentials import HarmonicSpring, HarmonicTrap, SoftRepulsion
+from multitemp.ensemble.simulation import RunParameters, simulate
+from multitemp.ensemble.summary import summarize
+from multitemp.ensemble.system import System
 from multitemp.inference import Trajectories, infer
-from multitemp.potentials import HarmonicSpring, HarmonicTrap, SoftRepulsion
-from multitemp.simulation import RunParameters, simulate
-from multitemp.system import System
 from multitemp.theory import LinearTheory
 
 DT = 1e-3

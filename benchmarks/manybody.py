@@ -32,8 +32,8 @@ from pathlib import Path
 import numba
 import numpy as np
 
-from multitemp.manybody.config import MixtureConfig
-from multitemp.manybody.engine import ManyBodyEngine, random_positions
+from multitemp.mixture.config import MixtureConfig
+from multitemp.mixture.engine import ManyBodyEngine, random_positions
 
 SKIN = 1.6
 LAMMPS_INPUT = """

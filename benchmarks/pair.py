@@ -18,10 +18,10 @@ import time
 import numba
 import numpy as np
 
-from multitemp.potentials import HarmonicSpring, HarmonicTrap
-from multitemp.rng import fill_normal_lanes
-from multitemp.simulation import RunParameters, simulate
-from multitemp.system import System
+from multitemp.core.potentials import HarmonicSpring, HarmonicTrap
+from multitemp.core.rng import fill_normal_lanes
+from multitemp.ensemble.simulation import RunParameters, simulate
+from multitemp.ensemble.system import System
 
 DT, K, LAM, TEMPS = 1e-3, 1.0, 1.0, (5.0, 1.0)
 

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from multitemp.analysis.summary import summarize
-from multitemp.config import load_config
-from multitemp.simulation import simulate
+from multitemp.api import load_config
+from multitemp.ensemble.simulation import simulate
+from multitemp.ensemble.summary import summarize
 
 EXAMPLE = Path(__file__).parents[1] / "examples" / "ratchet.toml"
 

@@ -1,10 +1,10 @@
 import numpy as np
 import pytest
 
-from multitemp.manybody.config import MixtureConfig
-from multitemp.potentials import HarmonicSpring, HarmonicTrap, NoExternal, SoftRepulsion
-from multitemp.simulation import RunParameters, simulate
-from multitemp.system import System
+from multitemp.core.potentials import HarmonicSpring, HarmonicTrap, NoExternal, SoftRepulsion
+from multitemp.ensemble.simulation import RunParameters, simulate
+from multitemp.ensemble.system import System
+from multitemp.mixture.config import MixtureConfig
 
 
 def harmonic_pair(dim=1, k=1.0, lam=1.0, temps=(5.0, 1.0), mobilities=None) -> System:

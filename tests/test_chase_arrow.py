@@ -6,10 +6,10 @@ import pytest
 from conftest import within
 from typer.testing import CliRunner
 
-from multitemp.analysis.summary import summarize
+from multitemp.api import parse_config
 from multitemp.cli import app
-from multitemp.config import parse_config
-from multitemp.simulation import simulate
+from multitemp.ensemble.simulation import simulate
+from multitemp.ensemble.summary import summarize
 
 
 def measure(cfg):
@@ -115,10 +115,10 @@ def test_bad_lag_input_exit_2(tmp_path, override, needle):
 def test_reversal_game_agrees_with_the_kernel(temps):
     """Reverse half of the recorded windows at random; the likelihood-ratio test's success rate
     is P_correct(tau), as accumulated by the kernel (and 1/2 at equal temperatures)."""
-    from multitemp.analysis.arrow import reversal_game
-    from multitemp.potentials import HarmonicSpring, HarmonicTrap
-    from multitemp.simulation import RunParameters
-    from multitemp.system import System
+    from multitemp.core.potentials import HarmonicSpring, HarmonicTrap
+    from multitemp.ensemble.arrow import reversal_game
+    from multitemp.ensemble.simulation import RunParameters
+    from multitemp.ensemble.system import System
 
     system = System(1, np.array(temps), pair=HarmonicSpring(1.0), external=HarmonicTrap(1.0))
     params = RunParameters(dt=1e-3, time=45.0, burn_in=5.0, replicas=64, seed=2, trajectory_every=10,

@@ -5,8 +5,8 @@ import numpy as np
 import pytest
 from conftest import harmonic_pair, run, within
 
-from multitemp.analysis.statistics import mean_stderr
-from multitemp.analysis.summary import summarize
+from multitemp.core.statistics import mean_stderr
+from multitemp.ensemble.summary import summarize
 from multitemp.theory import LinearTheory
 
 CASES = [

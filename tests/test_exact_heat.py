@@ -5,10 +5,10 @@ import numpy as np
 import pytest
 from conftest import within
 
-from multitemp.kernels import reference
-from multitemp.potentials import Cosine, HarmonicTrap, SmoothedSawtooth, SoftRepulsion
-from multitemp.simulation import RunParameters, initial_positions, simulate
-from multitemp.system import System
+from multitemp.core.potentials import Cosine, HarmonicTrap, SmoothedSawtooth, SoftRepulsion
+from multitemp.ensemble import reference
+from multitemp.ensemble.simulation import RunParameters, initial_positions, simulate
+from multitemp.ensemble.system import System
 
 
 def _soft_in_trap(temps=(1.5, 1.5)) -> System:
@@ -46,7 +46,7 @@ def test_first_law_every_step(make, integrator, steps):
 def test_equal_temperature_soft_pair_in_trap_produces_no_entropy(dt):
     """The case of the 'One library' issue: k = 30, s = 1 soft pair, trap lam = 1, d = 2,
     T1 = T2 = 1.5, Heun; the trapezoid heat gave 0.0060 +- 0.0005 (12 SE) at dt = 1e-3."""
-    from multitemp.analysis.summary import summarize
+    from multitemp.ensemble.summary import summarize
 
     res = simulate(
         _soft_in_trap(), RunParameters(dt=dt, time=20.0, burn_in=2.0, replicas=2048, seed=3, integrator="heun")
@@ -60,7 +60,7 @@ def test_equal_temperature_soft_pair_in_trap_produces_no_entropy(dt):
 
 def test_hot_cold_soft_pair_in_trap_still_produces_entropy():
     """The correction does not remove real entropy production: T = (4, 1) gives a clearly positive rate."""
-    from multitemp.analysis.summary import summarize
+    from multitemp.ensemble.summary import summarize
 
     res = simulate(_soft_in_trap((4.0, 1.0)), RunParameters(dt=1e-3, time=10.0, burn_in=2.0, replicas=1024, seed=4))
     s = summarize(res)

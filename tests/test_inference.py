@@ -9,10 +9,10 @@ import pytest
 from conftest import harmonic_pair, within
 from typer.testing import CliRunner
 
+from multitemp.api import parse_config
 from multitemp.cli import app
-from multitemp.config import parse_config
+from multitemp.ensemble.simulation import RunParameters, simulate
 from multitemp.inference import Trajectories, infer
-from multitemp.simulation import RunParameters, simulate
 from multitemp.theory import LinearTheory
 
 CHAIN = {

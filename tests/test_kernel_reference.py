@@ -5,21 +5,21 @@ import numpy as np
 import pytest
 from conftest import harmonic_pair, soft_pair
 
-from multitemp.kernels import reference
-from multitemp.rng import normals
-from multitemp.simulation import RunParameters, initial_positions, simulate
+from multitemp.core.rng import normals
+from multitemp.ensemble import reference
+from multitemp.ensemble.simulation import RunParameters, initial_positions, simulate
 
 
 def _chain():
-    from multitemp.system import System
+    from multitemp.ensemble.system import System
 
     temps = np.array([3.0, 2.0, 1.0])
     return System(2, temps, bonds=((0, 1, 1.5), (1, 2, 0.5)), tethers=((0, 1.0, (0.5, -0.5)), (2, 2.0, (0.0, 0.0))))
 
 
 def _ratchet():
-    from multitemp.potentials import SmoothedSawtooth, SoftRepulsion
-    from multitemp.system import System
+    from multitemp.core.potentials import SmoothedSawtooth, SoftRepulsion
+    from multitemp.ensemble.system import System
 
     return System(
         1, np.array([5.0, 0.5]), pair=SoftRepulsion(10.0, 1.0), external=SmoothedSawtooth(2.0, 1.0, 0.3, 0.05)

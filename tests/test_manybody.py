@@ -8,9 +8,10 @@ import numpy as np
 import pytest
 from conftest import mixture_config
 
-from multitemp.kernels import manybody as kernel
-from multitemp.manybody.engine import ManyBodyEngine, random_positions
-from multitemp.manybody.run import MixtureInterrupted, run_mixture
+from multitemp.core.driver import RunInterrupted
+from multitemp.mixture import kernel
+from multitemp.mixture.engine import ManyBodyEngine, random_positions
+from multitemp.mixture.run import run_mixture
 
 
 def reference_forces(engine: ManyBodyEngine) -> np.ndarray:
@@ -97,7 +98,7 @@ def test_bit_identical_for_threads_and_segments(fresh_threads):
 def test_noise_is_the_documented_stream():
     """Free particles (no neighbours): displacements are amp * the Philox normals; in 2D,
     step n uses normals 2 (n % 2), 2 (n % 2) + 1 of block n // 2, also across a restart."""
-    from multitemp.rng import normal_block
+    from multitemp.core.rng import normal_block
 
     cfg = mixture_config(**{"mixture.particles": 2, "mixture.phi": 0.001})
     m = cfg.build()
@@ -123,7 +124,7 @@ def _frames(path):
 def test_interrupt_and_resume_is_bit_identical(tmp_path):
     cfg = mixture_config()
     whole = run_mixture(cfg, tmp_path / "whole")
-    with pytest.raises(MixtureInterrupted):
+    with pytest.raises(RunInterrupted):
         run_mixture(cfg, tmp_path / "cut", stop_after_steps=901)  # mid-frame
     assert len(_frames(tmp_path / "cut" / "trajectory.gsd")) == 3  # steps 0, 400, 800 kept
     resumed = run_mixture(cfg, tmp_path / "cut", resume=True)
@@ -139,7 +140,7 @@ def test_resume_after_kill_between_checkpoint_and_frame(tmp_path):
     """The checkpoint is written before its frame: a kill between them loses no frame."""
     cfg = mixture_config()
     whole = run_mixture(cfg, tmp_path / "whole")
-    with pytest.raises(MixtureInterrupted):
+    with pytest.raises(RunInterrupted):
         run_mixture(cfg, tmp_path / "cut", stop_after_steps=800)
     # drop the last frame, as if the kill came right after the checkpoint
     path = tmp_path / "cut" / "trajectory.gsd"

@@ -7,9 +7,9 @@ import numpy as np
 import pytest
 from conftest import mixture_config
 
-from multitemp.manybody.analysis import AnalysisOptions, analyze_frame, partial_rdfs
-from multitemp.manybody.config import MixtureConfig
-from multitemp.manybody.run import run_mixture
+from multitemp.mixture.analysis import AnalysisOptions, analyze_frame, partial_rdfs
+from multitemp.mixture.config import MixtureConfig
+from multitemp.mixture.run import run_mixture
 
 
 @pytest.fixture(scope="module")

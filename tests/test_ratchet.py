@@ -8,10 +8,10 @@ import pytest
 from conftest import within
 from typer.testing import CliRunner
 
-from multitemp.analysis.summary import summarize
+from multitemp.api import parse_config
 from multitemp.cli import app
-from multitemp.config import parse_config
-from multitemp.potentials import SmoothedSawtooth
+from multitemp.core.potentials import SmoothedSawtooth
+from multitemp.ensemble.summary import summarize
 
 
 def ring_ratchet(temps=(2.0, 0.2), a=0.2, pair=True, replicas=1024, time=40.0):
@@ -40,7 +40,7 @@ def feynman(temps=(2.0, 0.1), phi=math.pi / 2, kappa=40.0):
 
 def _velocity(cfg):
     c = parse_config(cfg)
-    from multitemp.simulation import simulate
+    from multitemp.ensemble.simulation import simulate
 
     s = summarize(simulate(c.build_system(), c.build_run((-5.0, 5.0))))
     return s["center_of_mass_velocity"], s["center_of_mass_velocity_stderr"], s
@@ -137,7 +137,7 @@ def test_centre_of_mass_of_a_free_interacting_pair_diffuses_freely(dim):
     res = run(soft_pair(dim=dim, temps=(5.0, 0.5), box=3.0), time=20.0, burn_in=2.0, replicas=4096)
     dx = (res.positions - res.positions_burn).mean(axis=1)  # (R, d)
     t = res.measured_time
-    from multitemp.analysis.statistics import mean_stderr
+    from multitemp.core.statistics import mean_stderr
 
     for a in range(dim):
         m, e = mean_stderr(dx[:, a])

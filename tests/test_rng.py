@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from multitemp import rng
+from multitemp.core import rng
 
 
 @pytest.mark.parametrize(

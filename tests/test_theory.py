@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 from conftest import harmonic_pair
 
-from multitemp.potentials import HarmonicSpring, HarmonicTrap
-from multitemp.system import System
+from multitemp.core.potentials import HarmonicSpring, HarmonicTrap
+from multitemp.ensemble.system import System
 from multitemp.theory import LinearTheory
 
 

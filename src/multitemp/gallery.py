@@ -41,7 +41,7 @@ def _save(fig, out: Path, name: str) -> str:
 
 
 def phase_space(out: Path, client) -> tuple[str, str]:
-    from multitemp.run import demo_config, run_config
+    from multitemp.ensemble.run import demo_config, run_config
 
     res = run_config(demo_config(replicas=1024, time=100.0), out / "phase_space_run")
     target = out / "phase_space.png"
@@ -56,8 +56,8 @@ def phase_space(out: Path, client) -> tuple[str, str]:
 def chase(out: Path, client) -> tuple[str, str]:
     import matplotlib.pyplot as plt
 
-    from multitemp.config import parse_config
-    from multitemp.simulation import simulate
+    from multitemp.api import parse_config
+    from multitemp.ensemble.simulation import simulate
 
     taus = [0.02, 0.05, 0.1, 0.2, 0.5, 1.0]
     base = {**RING, "system": {"dim": 1, "temperatures": [0.5, 0.5]},
@@ -170,9 +170,9 @@ def arrow(out: Path, client) -> tuple[str, str]:
             label=label,
         )
     # the direct way: recorded windows, half shown reversed, the likelihood-ratio test guesses
-    from multitemp.analysis.arrow import reversal_game
-    from multitemp.config import parse_config
-    from multitemp.simulation import simulate
+    from multitemp.api import parse_config
+    from multitemp.ensemble.arrow import reversal_game
+    from multitemp.ensemble.simulation import simulate
 
     game_cfg = parse_config({**base, "system": {"dim": 1, "temperatures": [5.0, 1.0]},
                              "run": {**base["run"], "time": 45.0, "replicas": 64},
@@ -210,10 +210,10 @@ def phase_separation(out: Path, client) -> tuple[str, str]:
     on the Dask workers: snapshot, demixing and coarsening length against time."""
     import matplotlib.pyplot as plt
 
-    from multitemp.manybody.analysis import analyze_trajectory
-    from multitemp.manybody.config import MixtureConfig
-    from multitemp.manybody.pictures import _draw
-    from multitemp.manybody.run import run_mixture
+    from multitemp.mixture.analysis import analyze_trajectory
+    from multitemp.mixture.config import MixtureConfig
+    from multitemp.mixture.pictures import _draw
+    from multitemp.mixture.run import run_mixture
 
     runs = {"hot/cold": _mixture(2.0, 0.04), "equal T": _mixture(1.02, 1.02)}
     futures = {

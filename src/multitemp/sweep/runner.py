@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from multitemp.config import ConfigError
+from multitemp.core.config import ConfigError
 from multitemp.sweep.dataset import sweep_dataset
 from multitemp.sweep.spec import SweepSpec
 from multitemp.sweep.store import PointStore
@@ -21,8 +21,8 @@ def run_point(config_dict: dict[str, Any], threads: int | None = 1) -> dict[str,
     """Run one point on a worker; never raises: a failure comes back as a record with the error."""
     import numba
 
-    from multitemp.config import parse_config
-    from multitemp.run import run_config
+    from multitemp.api import parse_config
+    from multitemp.ensemble.run import run_config
 
     t0 = time.perf_counter()
     try:
@@ -141,7 +141,7 @@ def run_sweep(
             summary.failures.append({"values": p.values, "error": (rec or {}).get("error", "not run")})
     ds = sweep_dataset(spec, points, store)
     summary.output = out / "sweep.nc"
-    from multitemp.io.netcdf import write_dataset
+    from multitemp.ensemble.results import write_dataset
 
     write_dataset(ds, summary.output)
     if zarr:

@@ -23,7 +23,9 @@ from typing import Any
 
 import numpy as np
 
-from multitemp.config import Config, ConfigError, parse_config, read_toml, set_path
+from multitemp.api import parse_config
+from multitemp.core.config import ConfigError, read_toml, set_path
+from multitemp.ensemble.config import Config
 
 _RANGE_KEYS = {"start", "stop", "num", "scale"}
 

@@ -22,12 +22,12 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.linalg import eigh, solve_continuous_lyapunov
 
-from multitemp.system import System
+from multitemp.ensemble.system import System
 
 
 @dataclass(frozen=True)
 class LinearTheory:
-    """Exact stationary quantities of a linear :class:`~multitemp.system.System`.
+    """Exact stationary quantities of a linear :class:`~multitemp.ensemble.system.System`.
 
     Attributes (per Cartesian axis, N x N, unless said otherwise):
         hessian: H, with ``E = x^T H x / 2`` along each axis.

@@ -1,0 +1,5 @@
+"""``python -m multitemp.cli``: the command line."""
+
+from multitemp.cli import app
+
+app()

@@ -1,0 +1,148 @@
+"""Run a mixture config: in memory, or writing GSD frames as it goes with a checkpoint beside
+them, resumable bit for bit.
+
+Files in the output folder (when ``out`` is given):
+
+* ``trajectory.gsd``: a frame at step 0, every ``output.write_every`` steps and at the end;
+* ``checkpoint.npz``: the full state (positions, images, forces, heat, neighbour-list
+  origin) and the time series so far, written atomically before each frame and on
+  interrupt; ``run_mixture(config, out, resume=True)`` continues from it and gives the same
+  bits as a run that was never stopped;
+* ``results.nc``: time series (cumulative heat per type, entropy production, friction-weighted
+  centre) and the summary in the attributes; ``results.json``: the summary.
+
+Ctrl-C or SIGTERM stop the run at the end of the current chunk of steps (~0.5 s), write the
+checkpoint and raise :class:`~multitemp.core.driver.RunInterrupted`.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import gsd.hoomd
+
+from multitemp.core.checkpoint import CHECKPOINT, ResumeError, check_same_run, config_array
+from multitemp.core.driver import ProgressCallback, Reporter, RunInterrupted
+from multitemp.core.files import write_json, write_netcdf
+from multitemp.mixture.config import MixtureConfig
+from multitemp.mixture.simulation import MixtureSimulation
+from multitemp.mixture.trajectory import TrajectoryError, make_frame, read_frame_positions
+
+__all__ = ["run_mixture", "MixtureOutput", "ResumeError", "TrajectoryError", "simulation_from_config"]
+
+TRAJECTORY = "trajectory.gsd"
+
+
+@dataclass
+class MixtureOutput:
+    """What a mixture run produced: the summary (as ``--json`` prints it), the Dataset (the
+    content of ``results.nc``), the simulation, and the files written (None in memory)."""
+
+    summary: dict[str, Any]
+    dataset: Any
+    simulation: MixtureSimulation
+    trajectory: Path | None = None
+    results_file: Path | None = None
+
+
+def simulation_from_config(config: MixtureConfig, checkpoint: Path | None = None) -> MixtureSimulation:
+    """A :class:`MixtureSimulation` at step 0 (or continued from ``checkpoint``)."""
+    mixture, r = config.build(), config.run
+    common = dict(skin=config.neighbors.skin, burn_in=r.burn_in, threads=r.threads)
+    if checkpoint is not None:
+        state, series, extra = MixtureSimulation.load_state(checkpoint)
+        check_same_run(extra.pop("config_json"), json.loads(config.model_dump_json()), checkpoint)
+        return MixtureSimulation(mixture, r.dt, r.seed, state=state, series=series, **common)
+    positions = None
+    if config.initial is not None:
+        positions = read_frame_positions(Path(config.initial.gsd), config.initial.frame, mixture)
+    return MixtureSimulation(mixture, r.dt, r.seed, positions=positions, **common)
+
+
+def run_mixture(
+    config: MixtureConfig,
+    out: str | Path | None = None,
+    *,
+    resume: bool = False,
+    progress: ProgressCallback | None = None,
+    stop_after_steps: int | None = None,
+) -> MixtureOutput:
+    """Simulate a mixture; with ``out``, write frames, checkpoints and results there.
+
+    Args:
+        progress: called as ``progress(step, total_steps, particle_steps_per_second)``.
+        stop_after_steps: stop (as if interrupted) once this many steps are done (tests).
+
+    Raises:
+        RunInterrupted: SIGINT/SIGTERM (the checkpoint is written first when ``out`` is given).
+        BlowUpError: dt too large (frames and the checkpoint written before are kept).
+        ResumeError: nothing to resume, or a checkpoint of another config.
+    """
+    r = config.run
+    total = int(round(r.time / r.dt))
+    every = config.output.write_every
+    resolved = json.loads(config.model_dump_json())
+    if out is None:
+        if resume:
+            raise ResumeError("resume needs the output folder that holds the checkpoint")
+        sim = simulation_from_config(config)
+        try:
+            sim.run(total, record_every=every, progress=progress, stop_after=stop_after_steps)
+        except RunInterrupted as err:
+            err.partial = sim
+            raise
+        summary = sim.summary()
+        summary["output"] = None
+        return MixtureOutput(summary, sim.dataset(resolved, summary), sim)
+
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    traj_path, ck_path = out / TRAJECTORY, out / CHECKPOINT
+    config_json = json.dumps(resolved)
+    if resume:
+        if not ck_path.exists():
+            raise ResumeError(f"nothing to resume: {ck_path} not found (run without resume first)")
+        sim = simulation_from_config(config, ck_path)
+        if sim.step > total:
+            raise ResumeError(f"the checkpoint is at step {sim.step}, beyond run.time / run.dt = {total} steps")
+    else:
+        sim = simulation_from_config(config)
+        if traj_path.exists():
+            traj_path.unlink()
+
+    def checkpoint() -> None:
+        sim.save(ck_path, config_json=config_array(resolved))
+
+    with gsd.hoomd.open(str(traj_path), "a" if resume else "w") as traj:
+
+        def write_frame() -> None:
+            row = {k: v[-1] for k, v in sim.series.items()}
+            log = {"heat_by_type": row["heat"], "entropy": row["entropy"], "time": row["step"] * r.dt}
+            traj.append(make_frame(sim.mixture, row["step"], sim.positions, sim.engine.images(), log, config_json))
+            traj.flush()
+
+        if resume:
+            # the checkpoint is written before its frame: add the frame if the kill fell between
+            if sim.series["step"] and sim.series["step"][-1] == sim.step and len(traj) < len(sim.series["step"]):
+                write_frame()
+        else:
+            sim.record()
+            checkpoint()
+            write_frame()
+        try:
+            # series row (inside sim.run), then the checkpoint, then the frame
+            sim.run(total, record_every=every, progress=progress, stop_after=stop_after_steps, checkpoint=checkpoint,
+                    reporters=(Reporter(every, checkpoint), Reporter(every, write_frame)))  # fmt: skip
+        except RunInterrupted as err:
+            err.partial, err.checkpoint = sim, ck_path
+            raise
+
+    summary = sim.summary()
+    summary["output"] = str(traj_path)
+    dataset = sim.dataset(resolved, summary)
+    results = write_netcdf(dataset, out / "results.nc")
+    write_json(out / "results.json", summary)
+    return MixtureOutput(summary, dataset, sim, traj_path, results)
