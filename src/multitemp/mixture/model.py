@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -69,3 +70,33 @@ class Mixture:
             w[0], w[1] = self.wall
             w[2 : 2 + self.dim] = np.asarray(self.box) / 2
         return w
+
+    @classmethod
+    def in_periodic_box(cls, dim: int, types: Sequence[tuple], pair: PairPotential, phi: float) -> Mixture:
+        """A mixture in a periodic square (cubic) box sized for packing fraction ``phi``.
+
+        Args:
+            dim: 2 or 3.
+            types: ``(name, count, temperature)`` or ``(name, count, temperature, mobility)`` each.
+            pair: the pair potential; the particle diameter is its range (``s``, or ``sigma`` for WCA).
+            phi: area (2D) or volume (3D) fraction of the particles.
+
+        Example: ``Mixture.in_periodic_box(2, [("hot", 300, 20.0), ("cold", 300, 1.0)], SoftRepulsion(100, 1), 0.4)``.
+        """
+        if dim not in (2, 3):
+            raise ValueError(f"dim must be 2 or 3, got {dim}")
+        if not 0 < phi < 1:
+            raise ValueError(f"phi must be in (0, 1), got {phi}")
+        rows = [(str(t[0]), int(t[1]), float(t[2]), float(t[3]) if len(t) > 3 else 1.0) for t in types]
+        counts = np.array([r[1] for r in rows])
+        diameter = float(getattr(pair, "s", None) or getattr(pair, "sigma", 1.0))
+        side = (counts.sum() * particle_volume(dim, diameter) / phi) ** (1.0 / dim)
+        return cls(
+            dim=dim,
+            box=(side,) * dim,
+            type_names=tuple(r[0] for r in rows),
+            type_temperatures=tuple(r[2] for r in rows),
+            type_mobilities=tuple(r[3] for r in rows),
+            typeid=np.repeat(np.arange(len(rows)), counts).astype(np.int64),
+            pair=pair,
+        )
