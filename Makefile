@@ -5,7 +5,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test lint bench clean
+.PHONY: demo test validate lint bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -25,6 +25,10 @@ TEST_WORKERS ?= 2
 test: $(VENV)/.installed
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/python -m pytest -q -n $(TEST_WORKERS) --dist loadfile
+
+# The long tier: statistical validations at full size, the user-potential compile, the gallery.
+validate: $(VENV)/.installed
+	$(BIN)/python -m pytest -q -n $(TEST_WORKERS) --dist loadfile -m "validate or slow"
 
 bench: $(VENV)/.installed
 	$(BIN)/python benchmarks/pair.py

@@ -17,7 +17,7 @@ from multitemp.mixture.run import run_mixture
 def reference_forces(engine: ManyBodyEngine) -> np.ndarray:
     m = engine.mixture
     f = np.zeros((m.n_particles, m.dim))
-    kernel.all_pairs_forces(engine.positions(), engine.box, m.cutoff, engine.pair_kind, engine.pair_p, engine.wall, f)
+    kernel.all_pairs_forces(engine.positions(), engine.box, m.cutoff, engine.pair_kind, engine.pair_p, engine.wall, f, None)
     return f
 
 
@@ -56,11 +56,11 @@ def test_first_law_holds_step_by_step(over):
     m = cfg.build()
     engine = ManyBodyEngine(m, 1e-4, 1, 0.5, positions=random_positions(m, 1))
     energy = [
-        kernel.all_pairs_energy(engine.positions(), engine.box, m.cutoff, engine.pair_kind, engine.pair_p, engine.wall)
+        kernel.all_pairs_energy(engine.positions(), engine.box, m.cutoff, engine.pair_kind, engine.pair_p, engine.wall, None)
     ]
     engine.advance(500)
     energy.append(
-        kernel.all_pairs_energy(engine.positions(), engine.box, m.cutoff, engine.pair_kind, engine.pair_p, engine.wall)
+        kernel.all_pairs_energy(engine.positions(), engine.box, m.cutoff, engine.pair_kind, engine.pair_p, engine.wall, None)
     )
     heat = engine.heat()
     scale = np.abs(heat).sum()

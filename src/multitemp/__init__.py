@@ -38,6 +38,8 @@ _EXPORTS = {
     "SmoothedSawtooth": "multitemp.core.potentials",
     "Cosine": "multitemp.core.potentials",
     "NoExternal": "multitemp.core.potentials",
+    "CustomPair": "multitemp.core.potentials",
+    "CustomExternal": "multitemp.core.potentials",
 }
 
 __all__ = ["__version__", *_EXPORTS]

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from multitemp.core.potentials.registry import kernel_user_functions
 from multitemp.ensemble.kernel import compute_forces
 from multitemp.ensemble.system import System
 
@@ -24,6 +25,7 @@ def trajectory_forces(system: System, trajectory: np.ndarray) -> np.ndarray:
     compute_forces(
         x, n, d, system.box, system.pair.kind_id, system.pair.params(), system.external.kind_id,
         system.external.params(), *system.bonded_arrays(), f, np.empty((d, lanes)), np.empty(lanes), np.empty(lanes),
+        kernel_user_functions(system.pair, system.external),
     )  # fmt: skip
     return f.transpose(2, 0, 1)
 

@@ -39,7 +39,7 @@ def scratch_rows(d: int) -> int:
 
 
 @nb.njit(cache=True, inline="always")
-def add_discrete_gradient_corrections(x, xn, n, d, box, pair_kind, pair_p, ext_kind, ext_p, q, w):
+def add_discrete_gradient_corrections(x, xn, n, d, box, pair_kind, pair_p, ext_kind, ext_p, q, w, user):
     """Add to ``q`` (N, L) the difference between the discrete-gradient and the trapezoid heat of
     the step x -> xn (both (N, d, L), unwrapped) for every nonlinear pair and external term.
 
@@ -65,8 +65,8 @@ def add_discrete_gradient_corrections(x, xn, n, d, box, pair_kind, pair_p, ext_k
                         w[d + a, ln] = dd
                         w[rn, ln] += u * u
                         w[rn + 1, ln] += v * v
-                pair_force_energy_lanes(pair_kind, w[rn], pair_p, w[rn + 2], w[rn + 3])
-                pair_force_energy_lanes(pair_kind, w[rn + 1], pair_p, w[rn + 4], w[rn + 5])
+                pair_force_energy_lanes(pair_kind, w[rn], pair_p, w[rn + 2], w[rn + 3], user)
+                pair_force_energy_lanes(pair_kind, w[rn + 1], pair_p, w[rn + 4], w[rn + 5], user)
                 for ln in range(nl):
                     fa_dd = 0.0
                     dd2 = 0.0
@@ -88,8 +88,8 @@ def add_discrete_gradient_corrections(x, xn, n, d, box, pair_kind, pair_p, ext_k
                 fa_dx = 0.0
                 for a in range(d):
                     fa = 0.5 * (
-                        external_force(ext_kind, x, i, a, ln, ext_p) + external_force(ext_kind, xn, i, a, ln, ext_p)
+                        external_force(ext_kind, x, i, a, ln, ext_p, user) + external_force(ext_kind, xn, i, a, ln, ext_p, user)
                     )
                     fa_dx += fa * (xn[i, a, ln] - x[i, a, ln])
-                dv = external_energy(ext_kind, xn, i, ln, ext_p) - external_energy(ext_kind, x, i, ln, ext_p)
+                dv = external_energy(ext_kind, xn, i, ln, ext_p, user) - external_energy(ext_kind, x, i, ln, ext_p, user)
                 q[i, ln] += -dv - fa_dx

@@ -128,12 +128,12 @@ def shape_witnesses(n_particles: int, dim: int) -> tuple[np.ndarray, np.ndarray]
 
 @nb.njit(cache=True, inline="always")
 def compute_forces(x, n, d, box, pair_kind, pair_p, ext_kind, ext_p, bonds, bond_k, tethers, tether_k, anchors, f,
-                   sep, r2, fr):  # fmt: skip
+                   sep, r2, fr, user):  # fmt: skip
     """F = -grad E into ``f``, both (N, d, L); minimum image along periodic axes.
 
     Bonded terms: springs ``k_b |r_i - r_j|^2 / 2`` between the pairs ``bonds`` (n_b, 2), and
     tethers ``k_t |r_i - a_t|^2 / 2`` of particles ``tethers`` (n_t,) to fixed ``anchors`` (n_t, d).
-    Scratch: ``sep`` (d, L), ``r2`` and ``fr`` (L,).  Every branch (potential kind, periodic
+    Scratch: ``sep`` (d, L), ``r2`` and ``fr`` (L,).  ``user``: see :mod:`multitemp.core.potentials.dispatch`.  Every branch (potential kind, periodic
     axis) is taken outside the loops over lanes, which are innermost and vectorise.
     """
     nl = x.shape[2]
@@ -143,7 +143,7 @@ def compute_forces(x, n, d, box, pair_kind, pair_p, ext_kind, ext_p, bonds, bond
                 f[i, a, ln] = 0.0
     if ext_kind != 0:
         for i in range(n):
-            external_add_force(ext_kind, x, i, d, ext_p, f)
+            external_add_force(ext_kind, x, i, d, ext_p, f, user)
     if pair_kind != 0:
         for i in range(n):
             for j in range(i + 1, n):
@@ -162,7 +162,7 @@ def compute_forces(x, n, d, box, pair_kind, pair_p, ext_kind, ext_p, bonds, bond
                             dx = x[i, a, ln] - x[j, a, ln]
                             sep[a, ln] = dx
                             r2[ln] += dx * dx
-                pair_force_lanes(pair_kind, r2, pair_p, fr)
+                pair_force_lanes(pair_kind, r2, pair_p, fr, user)
                 for a in range(d):
                     for ln in range(nl):
                         f[i, a, ln] += fr[ln] * sep[a, ln]
@@ -247,12 +247,13 @@ class Accumulators(NamedTuple):
 
 
 @nb.njit(cache=True, parallel=True)
-def advance(wn, wd, pos, step0, n_steps, model, schedule, acc):
+def advance(wn, wd, pos, step0, n_steps, model, schedule, acc, user):
     """Advance all replicas by ``n_steps`` from global step ``step0`` (see module docstring).
 
     ``wn, wd = shape_witnesses(N, d)`` carry N and d in their types (see there); ``pos`` (R, N, d)
     is updated in place; ``model``, ``schedule`` and ``acc`` are a :class:`Model`, a
-    :class:`Schedule` and :class:`Accumulators`.  Shapes: pos_burn (R, N, d); heat (R, N);
+    :class:`Schedule` and :class:`Accumulators`; ``user`` is None or the user's potential functions
+    (:func:`multitemp.core.potentials.registry.kernel_user_functions`).  Shapes: pos_burn (R, N, d); heat (R, N);
     ep_ito, ep_path, angmom (R,); hist_* (n_chunks, nb, nb) int64 (nb = 0: no histogram); traj
     (R_traj, n_frames, N, d); blowup_step (R,) int64, -1 while finite.  Lagged observables (see
     :func:`_ring_sample`; none when both lag arrays are empty): samples every ``ring_stride``
@@ -333,7 +334,7 @@ def advance(wn, wd, pos, step0, n_steps, model, schedule, acc):
                         x[i, a, ln] = pos[r, i, a] if alive[ln] else 0.0
             compute_forces(
                 x, n, d, box, pair_kind, pair_p, ext_kind, ext_p, bonds, bond_k, tethers, tether_k, anchors,
-                f, sep, r2s, frs,
+                f, sep, r2s, frs, user,
             )  # fmt: skip
             k0 = np.uint64(seed)
             for step in range(step0, step_end):
@@ -378,7 +379,7 @@ def advance(wn, wd, pos, step0, n_steps, model, schedule, acc):
                                 )
                     compute_forces(
                         xt, n, d, box, pair_kind, pair_p, ext_kind, ext_p, bonds, bond_k, tethers, tether_k, anchors,
-                        ft, sep, r2s, frs,
+                        ft, sep, r2s, frs, user,
                     )  # fmt: skip
                     for i in range(n):
                         for a in range(d):
@@ -417,7 +418,7 @@ def advance(wn, wd, pos, step0, n_steps, model, schedule, acc):
                                     x[i, a, ln] = 0.0
                 compute_forces(
                     xn, n, d, box, pair_kind, pair_p, ext_kind, ext_p, bonds, bond_k, tethers, tether_k, anchors,
-                    fn, sep, r2s, frs,
+                    fn, sep, r2s, frs, user,
                 )  # fmt: skip
                 if step >= burn_step:
                     for i in range(n):
@@ -434,7 +435,7 @@ def advance(wn, wd, pos, step0, n_steps, model, schedule, acc):
                             s_ito[ln] += qi * inv_t[i]
                             s_path[ln] += (qq + 0.25 * mudt[i] * ff) * inv_t[i]
                     add_discrete_gradient_corrections(
-                        x, xn, n, d, box, pair_kind, pair_p, ext_kind, ext_p, q, heat_scratch
+                        x, xn, n, d, box, pair_kind, pair_p, ext_kind, ext_p, q, heat_scratch, user
                     )  # the heat is then exact: sum_i dQ_i = -dE on every step
                     if n >= 2:
                         for ln in range(nl):

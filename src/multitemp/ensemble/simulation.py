@@ -19,6 +19,7 @@ from scipy.special import erf
 
 from multitemp.core.driver import BlowUpError, ProgressCallback, RunInterrupted, drive
 from multitemp.core.files import load_npz, save_npz
+from multitemp.core.potentials.registry import kernel_user_functions
 from multitemp.core.rng import STREAM_INIT, normal_array
 from multitemp.ensemble.kernel import LANES, Accumulators, Model, Schedule, advance, shape_witnesses
 from multitemp.ensemble.system import System
@@ -205,6 +206,7 @@ class EnsembleSimulation:
         self._model = Model(system.mobilities, system.temperatures, system.box, system.pair.kind_id,
                             system.pair.params(), system.external.kind_id, system.external.params(),
                             *system.bonded_arrays())  # fmt: skip
+        self._user = kernel_user_functions(system.pair, system.external)
         lo, hi = (float(v) for v in params.histogram_range)
         self._schedule = Schedule(
             int(params.seed), int(replica_offset), params.burn_steps, float(params.dt), params.integrator == "heun",
@@ -231,7 +233,7 @@ class EnsembleSimulation:
                       trajectory=np.zeros((0, *res.trajectory.shape[1:])), blowup_step=np.full(1, -1, np.int64),
                       chase=np.zeros((4, 1, res.chase.shape[2])), arrow=np.zeros((2, 1, res.arrow.shape[2])))  # fmt: skip
         rings = tuple(np.zeros((1, *a.shape[1:])) for a in self.rings)
-        advance(*self._witnesses, one.positions, 0, 1, self._model, self._schedule, self._accumulators(one, rings))
+        advance(*self._witnesses, one.positions, 0, 1, self._model, self._schedule, self._accumulators(one, rings), self._user)
         self.result.compile_seconds = _time.perf_counter() - t0
 
     @property
@@ -249,7 +251,7 @@ class EnsembleSimulation:
         res = self.result
         t0 = _time.perf_counter()
         advance(*self._witnesses, res.positions, res.steps_done, int(n_steps), self._model, self._schedule,
-                self._accumulators(res, self.rings))  # fmt: skip
+                self._accumulators(res, self.rings), self._user)  # fmt: skip
         res.steps_done += int(n_steps)
         res.wall_seconds += _time.perf_counter() - t0
         blown = np.flatnonzero(res.blowup_step >= 0)

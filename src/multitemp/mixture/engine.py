@@ -15,6 +15,7 @@ import numpy as np
 
 from multitemp.core.driver import BlowUpError
 from multitemp.core.files import load_npz, save_npz
+from multitemp.core.potentials.registry import kernel_user_functions
 from multitemp.mixture import kernel
 from multitemp.mixture.model import Mixture
 
@@ -108,6 +109,8 @@ class ManyBodyEngine:
 
     def __init__(self, mixture: Mixture, dt: float, seed: int, skin: float, burn_step: int = 0,
                  positions: np.ndarray | None = None, state: ManyBodyState | None = None):  # fmt: skip
+        if getattr(mixture.pair, "cutoff", None) is None:
+            raise ValueError("the many-body engine needs a pair potential with a finite cutoff (CustomPair(..., cutoff=...))")
         self.mixture = mixture
         self.dt = float(dt)
         self.seed = int(seed)
@@ -118,6 +121,7 @@ class ManyBodyEngine:
         self.pair_kind = np.int64(mixture.pair.kind_id)
         self.pair_p = mixture.pair.params()
         self.wall = mixture.wall_array()
+        self.user = kernel_user_functions(mixture.pair)
         self.cells = np.zeros(4 * n + 2, dtype=np.int64)
         self.scratch_f = np.zeros((n, d))
         self.scratch_i = np.zeros((n, d), dtype=np.int64)
@@ -145,7 +149,7 @@ class ManyBodyEngine:
                 state.xb, state.imgb, self.box, rlist, self.cells, self.scratch_f, self.scratch_i, self.nbr, self.nnb,
             )  # fmt: skip
             kernel.compute_forces(state.x, self.box, mixture.cutoff, self.pair_kind, self.pair_p, self.wall,
-                                  self.nbr, self.nnb, state.f)  # fmt: skip
+                                  self.nbr, self.nnb, state.f, self.user)  # fmt: skip
         else:
             if state.x.shape != (n, d):
                 raise ValueError(f"saved state has {state.x.shape} positions, the mixture needs ({n}, {d})")
@@ -170,7 +174,7 @@ class ManyBodyEngine:
         self.nbr, bad_step = kernel.advance(
             s.x, s.img, s.f, self.dxs, self.spare, s.heat, s.tag, self.mudt, self.amp, s.xb, s.imgb, self.nbr, self.nnb,
             self.cells, self.scratch_f, self.scratch_i, self.box, self.mixture.cutoff, self.skin, self.pair_kind,
-            self.pair_p, self.wall, self.seed, s.step, int(n_steps), self.burn_step, self.stats,
+            self.pair_p, self.wall, self.seed, s.step, int(n_steps), self.burn_step, self.stats, self.user,
         )  # fmt: skip
         if bad_step >= 0:
             raise BlowUpError(int(bad_step), self.dt, "(a particle moved more than half the box in one step)")

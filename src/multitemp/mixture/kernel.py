@@ -34,7 +34,7 @@ import math
 import numba as nb
 import numpy as np
 
-from multitemp.core.potentials.dispatch import pair_energy, pair_force, pair_force_energy
+from multitemp.core.potentials.dispatch import SOFT, pair_energy, pair_force, pair_force_energy
 from multitemp.core.rng import STREAM_NOISE, normal_block
 
 __all__ = [
@@ -224,7 +224,7 @@ def restore_neighbors(xb, box, rlist, cells, nbr, nnb):
 
 
 @nb.njit(cache=True, inline="always")
-def _force_on(i, x, box, d, pair_kind, pair_p, wall, nbr, nnb):
+def _force_on(i, x, box, d, pair_kind, pair_p, wall, nbr, nnb, user):
     """Force on particle i (components 0, 1, 2; the last is 0 in 2D)."""
     f0 = 0.0
     f1 = 0.0
@@ -238,7 +238,7 @@ def _force_on(i, x, box, d, pair_kind, pair_p, wall, nbr, nnb):
         if d == 3:
             u2 = _wrap(x[i, 2] - x[j, 2], box[2])
             r2 += u2 * u2
-        fr = pair_force(pair_kind, r2, pair_p)  # zero beyond the cutoff (a select, no branch)
+        fr = pair_force(pair_kind, r2, pair_p, user)  # zero beyond the cutoff (a select, no branch)
         f0 += fr * u0
         f1 += fr * u1
         f2 += fr * u2
@@ -282,7 +282,7 @@ def _wall_force(w0, w1, w2, wall):
 
 
 @nb.njit(cache=True, inline="always")
-def _force_and_heat(i, x, dxs, box, rc2, d, pair_kind, pair_p, wall, nbr, nnb):
+def _force_and_heat(i, x, dxs, box, rc2, d, pair_kind, pair_p, wall, nbr, nnb, user):
     """Force on particle i at x and the heat of its last step dxs (x - dxs before it):
     every pair and wall term by the energy-conserving discrete gradient.
 
@@ -314,8 +314,8 @@ def _force_and_heat(i, x, dxs, box, rc2, d, pair_kind, pair_p, wall, nbr, nnb):
         v2 = u2 - d2
         r2_old = v0 * v0 + v1 * v1 + v2 * v2
         if r2 < rc2 or r2_old < rc2:
-            fr, e = pair_force_energy(pair_kind, r2, pair_p)
-            fr_old, e_old = pair_force_energy(pair_kind, r2_old, pair_p)
+            fr, e = pair_force_energy(pair_kind, r2, pair_p, user)
+            fr_old, e_old = pair_force_energy(pair_kind, r2_old, pair_p, user)
             f0 += fr * u0
             f1 += fr * u1
             f2 += fr * u2
@@ -359,47 +359,47 @@ def _store(f, i, d, f0, f1, f2):
 
 
 @nb.njit(cache=True, parallel=True, fastmath=FAST)
-def forces_and_heat(x, dxs, box, rc, pair_kind, pair_p, wall, nbr, nnb, f, heat):
+def forces_and_heat(x, dxs, box, rc, pair_kind, pair_p, wall, nbr, nnb, f, heat, user):
     """f[i] = force at x; heat[i] += heat of the step dxs that led to x (discrete gradient)."""
     n, d = x.shape
-    if d == 2 and pair_kind == 2:
+    if d == 2 and pair_kind == SOFT:
         for i in nb.prange(n):
-            f0, f1, f2, q = _force_and_heat(i, x, dxs, box, rc * rc, 2, 2, pair_p, wall, nbr, nnb)
+            f0, f1, f2, q = _force_and_heat(i, x, dxs, box, rc * rc, 2, SOFT, pair_p, wall, nbr, nnb, user)
             heat[i] += q
             _store(f, i, 2, f0, f1, f2)
-    elif d == 3 and pair_kind == 2:
+    elif d == 3 and pair_kind == SOFT:
         for i in nb.prange(n):
-            f0, f1, f2, q = _force_and_heat(i, x, dxs, box, rc * rc, 3, 2, pair_p, wall, nbr, nnb)
+            f0, f1, f2, q = _force_and_heat(i, x, dxs, box, rc * rc, 3, SOFT, pair_p, wall, nbr, nnb, user)
             heat[i] += q
             _store(f, i, 3, f0, f1, f2)
     else:
         for i in nb.prange(n):
-            f0, f1, f2, q = _force_and_heat(i, x, dxs, box, rc * rc, d, pair_kind, pair_p, wall, nbr, nnb)
+            f0, f1, f2, q = _force_and_heat(i, x, dxs, box, rc * rc, d, pair_kind, pair_p, wall, nbr, nnb, user)
             heat[i] += q
             _store(f, i, d, f0, f1, f2)
 
 
 @nb.njit(cache=True, parallel=True, fastmath=FAST)
-def compute_forces(x, box, rc, pair_kind, pair_p, wall, nbr, nnb, f):
+def compute_forces(x, box, rc, pair_kind, pair_p, wall, nbr, nnb, f, user):
     """f[i] = force on particle i at positions x (needs a valid neighbour list)."""
     n, d = x.shape
-    if d == 2 and pair_kind == 2:
+    if d == 2 and pair_kind == SOFT:
         for i in nb.prange(n):
-            f0, f1, f2 = _force_on(i, x, box, 2, 2, pair_p, wall, nbr, nnb)
+            f0, f1, f2 = _force_on(i, x, box, 2, SOFT, pair_p, wall, nbr, nnb, user)
             _store(f, i, 2, f0, f1, f2)
-    elif d == 3 and pair_kind == 2:
+    elif d == 3 and pair_kind == SOFT:
         for i in nb.prange(n):
-            f0, f1, f2 = _force_on(i, x, box, 3, 2, pair_p, wall, nbr, nnb)
+            f0, f1, f2 = _force_on(i, x, box, 3, SOFT, pair_p, wall, nbr, nnb, user)
             _store(f, i, 3, f0, f1, f2)
     else:
         for i in nb.prange(n):
-            f0, f1, f2 = _force_on(i, x, box, d, pair_kind, pair_p, wall, nbr, nnb)
+            f0, f1, f2 = _force_on(i, x, box, d, pair_kind, pair_p, wall, nbr, nnb, user)
             _store(f, i, d, f0, f1, f2)
 
 
 @nb.njit(cache=True, parallel=True)
 def advance(x, img, f, dxs, spare, heat, tag, mudt, amp, xb, imgb, nbr, nnb, cells, scratch_f, scratch_i,
-            box, rc, skin, pair_kind, pair_p, wall, seed, step0, n_steps, burn_step, stats):  # fmt: skip
+            box, rc, skin, pair_kind, pair_p, wall, seed, step0, n_steps, burn_step, stats, user):  # fmt: skip
     """Advance n_steps Euler-Maruyama steps from global step ``step0``; the state is
     (x, img, f = forces at x) in the current storage order, ``tag`` the particle ids.
 
@@ -456,14 +456,14 @@ def advance(x, img, f, dxs, spare, heat, tag, mudt, amp, xb, imgb, nbr, nnb, cel
                                   scratch_f, scratch_i, nbr, nnb)  # fmt: skip
             stats[0] += 1
         if step >= burn_step:
-            forces_and_heat(x, dxs, box, rc, pair_kind, pair_p, wall, nbr, nnb, f, heat)
+            forces_and_heat(x, dxs, box, rc, pair_kind, pair_p, wall, nbr, nnb, f, heat, user)
         else:
-            compute_forces(x, box, rc, pair_kind, pair_p, wall, nbr, nnb, f)
+            compute_forces(x, box, rc, pair_kind, pair_p, wall, nbr, nnb, f, user)
     return nbr, -1
 
 
 @nb.njit(cache=True, parallel=True)
-def all_pairs_forces(x, box, rc, pair_kind, pair_p, wall, f):
+def all_pairs_forces(x, box, rc, pair_kind, pair_p, wall, f, user):
     """Reference: forces summed over all N^2 pairs (minimum image), for tests."""
     n, d = x.shape
     rc2 = rc * rc
@@ -478,7 +478,7 @@ def all_pairs_forces(x, box, rc, pair_kind, pair_p, wall, f):
                 u[a] = _wrap(x[i, a] - x[j, a], box[a])
                 r2 += u[a] * u[a]
             if r2 < rc2:
-                fr = pair_force(pair_kind, r2, pair_p)
+                fr = pair_force(pair_kind, r2, pair_p, user)
                 for a in range(d):
                     acc[a] += fr * u[a]
         if wall[0] > 0.0:
@@ -494,7 +494,7 @@ def all_pairs_forces(x, box, rc, pair_kind, pair_p, wall, f):
 
 
 @nb.njit(cache=True)
-def all_pairs_energy(x, box, rc, pair_kind, pair_p, wall):
+def all_pairs_energy(x, box, rc, pair_kind, pair_p, wall, user):
     """Reference: total potential energy (pairs by minimum image, plus the wall), for tests."""
     n, d = x.shape
     total = 0.0
@@ -505,7 +505,7 @@ def all_pairs_energy(x, box, rc, pair_kind, pair_p, wall):
                 u = _wrap(x[i, a] - x[j, a], box[a])
                 r2 += u * u
             if r2 < rc * rc:
-                total += pair_energy(pair_kind, r2, pair_p)
+                total += pair_energy(pair_kind, r2, pair_p, user)
         if wall[0] > 0.0:
             total += _wall_energy(x[i, 0] - wall[2], x[i, 1] - wall[3], x[i, 2] - wall[4] if d == 3 else 0.0, wall)
     return total

@@ -1,12 +1,26 @@
 """Potentials: pair potentials U(r) between particles and external potentials V(r_i).
 
 A potential is a small class holding its parameters plus two ``numba.njit`` functions the
-kernels call (energy and force).  To add one, subclass :class:`PairPotential` or
-:class:`ExternalPotential`, write the two functions, and register the class in the config.
+kernels call (energy and force).  Built-in ones are listed by name in :mod:`.registry`; a
+user's own, from Python, is a :class:`CustomPair` or :class:`CustomExternal` (see the README).
 """
 
-from multitemp.core.potentials.external import Cosine, ExternalPotential, HarmonicTrap, NoExternal, SmoothedSawtooth
-from multitemp.core.potentials.pair import HarmonicSpring, NoPair, PairPotential, SoftRepulsion, WCARepulsion
+from multitemp.core.potentials.external import (
+    Cosine,
+    CustomExternal,
+    ExternalPotential,
+    HarmonicTrap,
+    NoExternal,
+    SmoothedSawtooth,
+)
+from multitemp.core.potentials.pair import (
+    CustomPair,
+    HarmonicSpring,
+    NoPair,
+    PairPotential,
+    SoftRepulsion,
+    WCARepulsion,
+)
 
 __all__ = [
     "ExternalPotential",
@@ -14,9 +28,11 @@ __all__ = [
     "NoExternal",
     "SmoothedSawtooth",
     "Cosine",
+    "CustomExternal",
     "PairPotential",
     "HarmonicSpring",
     "SoftRepulsion",
     "NoPair",
     "WCARepulsion",
+    "CustomPair",
 ]

@@ -18,6 +18,8 @@ from typing import ClassVar
 import numba as nb
 import numpy as np
 
+from multitemp.core.potentials.pair import USER_KIND
+
 
 class ExternalPotential:
     """Base class: parameters as a float64 array plus the two kernel functions."""
@@ -193,3 +195,27 @@ class Cosine(ExternalPotential):
 
     def params(self) -> np.ndarray:
         return np.array([self.amplitude, self.period, *self.phases], dtype=np.float64)
+
+
+@dataclass(frozen=True)
+class CustomExternal(ExternalPotential):
+    """An external potential of the user's own: two ``numba.njit`` functions and their parameters.
+
+    Args:
+        energy: ``energy(x, i, ln, p) -> V(r_i)``, positions ``x`` of shape (N, d, lanes).
+        force: ``force(x, i, a, ln, p) -> -dV/dx_ia``.
+        parameters: the values passed as ``p`` (float64 array).
+        name: a label for files and messages.
+
+    As :class:`~multitemp.core.potentials.CustomPair`: compiled in the session, exact heat.
+    """
+
+    energy_kernel: object
+    force_kernel: object
+    parameters: tuple[float, ...] = ()
+    name: str = "custom"
+    kind: ClassVar[str] = "custom"
+    kind_id: ClassVar[int] = USER_KIND
+
+    def params(self) -> np.ndarray:
+        return np.array(self.parameters if self.parameters else (0.0,), dtype=np.float64)

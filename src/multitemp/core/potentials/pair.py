@@ -20,6 +20,9 @@ from typing import ClassVar
 import numba as nb
 import numpy as np
 
+#: kind id of a user's potential (:class:`CustomPair`, :class:`~multitemp.core.potentials.CustomExternal`)
+USER_KIND = -1
+
 
 class PairPotential:
     """Base class: parameters as a float64 array plus the two kernel functions."""
@@ -182,3 +185,32 @@ class NoPair(PairPotential):
     @property
     def spring_constant(self) -> float:
         return 0.0
+
+
+@dataclass(frozen=True)
+class CustomPair(PairPotential):
+    """A pair potential of the user's own: two ``numba.njit`` functions and their parameters,
+    usable in both engines without editing the package.
+
+    Args:
+        energy: ``energy(r2, p) -> U`` with ``r2 = |r_i - r_j|^2`` and ``p`` the parameter array.
+        force_over_r: ``force_over_r(r2, p) -> -U'(r) / r`` (the force on i is this times r_i - r_j).
+        parameters: the values passed as ``p`` (float64 array).
+        cutoff: range beyond which both functions are 0 (needed by the many-body engine; None:
+            unbounded, ensembles only).
+        name: a label for files and messages.
+
+    Kernels that use a custom potential are compiled in the session (not cached on disk): the
+    first run takes about a minute.  The heat is exact for any such potential (discrete gradient).
+    """
+
+    energy_kernel: object
+    force_kernel: object
+    parameters: tuple[float, ...] = ()
+    cutoff: float | None = None
+    name: str = "custom"
+    kind: ClassVar[str] = "custom"
+    kind_id: ClassVar[int] = USER_KIND
+
+    def params(self) -> np.ndarray:
+        return np.array(self.parameters if self.parameters else (0.0,), dtype=np.float64)
