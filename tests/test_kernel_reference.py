@@ -46,8 +46,8 @@ def test_kernel_equals_reference(make, heun):
         ref = reference.integrate(system, x0[r], params.dt, g, heun)
         np.testing.assert_allclose(res.positions[r], ref["x"], rtol=1e-11, atol=1e-12)
         np.testing.assert_allclose(res.heat[r], ref["heat"], rtol=1e-9, atol=1e-12)
-        np.testing.assert_allclose(res.entropy_ito[r], ref["ito"], rtol=1e-9, atol=1e-12)
-        np.testing.assert_allclose(res.path_log_ratio[r], ref["path"], rtol=1e-9, atol=1e-12)
+        np.testing.assert_allclose(res.entropy_production_ito[r], ref["ito"], rtol=1e-9, atol=1e-12)
+        np.testing.assert_allclose(res.entropy_production_path[r], ref["path"], rtol=1e-9, atol=1e-12)
 
 
 @pytest.mark.parametrize("heun", [False, True])

@@ -17,7 +17,9 @@ from multitemp.mixture.run import run_mixture
 def reference_forces(engine: ManyBodyEngine) -> np.ndarray:
     m = engine.mixture
     f = np.zeros((m.n_particles, m.dim))
-    kernel.all_pairs_forces(engine.positions(), engine.box, m.cutoff, engine.pair_kind, engine.pair_p, engine.wall, f, None)
+    kernel.all_pairs_forces(
+        engine.positions(), engine.box, m.cutoff, engine.pair_kind, engine.pair_p, engine.wall, f, None
+    )
     return f
 
 
@@ -46,21 +48,26 @@ def test_forces_match_all_pairs_after_many_steps(over):
     np.testing.assert_allclose(f, reference_forces(engine), rtol=1e-12, atol=1e-9)
 
 
+@pytest.mark.parametrize("integrator", ["euler", "heun"])
 @pytest.mark.parametrize(
     "over", [{}, {"mixture.dim": 3, "mixture.phi": 0.3}, {"container": {"kind": "sphere", "stiffness": 50.0}}]
 )
-def test_first_law_holds_step_by_step(over):
+def test_first_law_holds_step_by_step(over, integrator):
     """The heats of all baths add up to minus the energy change, to rounding (the discrete
     gradient); the plain trapezoid rule misses by O(dt) with these kinked forces."""
     cfg = mixture_config(**over)
     m = cfg.build()
-    engine = ManyBodyEngine(m, 1e-4, 1, 0.5, positions=random_positions(m, 1))
+    engine = ManyBodyEngine(m, 1e-4, 1, 0.5, positions=random_positions(m, 1), integrator=integrator)
     energy = [
-        kernel.all_pairs_energy(engine.positions(), engine.box, m.cutoff, engine.pair_kind, engine.pair_p, engine.wall, None)
+        kernel.all_pairs_energy(
+            engine.positions(), engine.box, m.cutoff, engine.pair_kind, engine.pair_p, engine.wall, None
+        )
     ]
     engine.advance(500)
     energy.append(
-        kernel.all_pairs_energy(engine.positions(), engine.box, m.cutoff, engine.pair_kind, engine.pair_p, engine.wall, None)
+        kernel.all_pairs_energy(
+            engine.positions(), engine.box, m.cutoff, engine.pair_kind, engine.pair_p, engine.wall, None
+        )
     )
     heat = engine.heat()
     scale = np.abs(heat).sum()
@@ -80,13 +87,14 @@ def test_wall_holds_particles():
     assert np.all(engine.images() == 0)
 
 
-def test_bit_identical_for_threads_and_segments(fresh_threads):
+@pytest.mark.parametrize("integrator", ["euler", "heun"])
+def test_bit_identical_for_threads_and_segments(fresh_threads, integrator):
     cfg = mixture_config()
     m = cfg.build()
     results = []
     for threads, segments in ((1, [500]), (2, [500]), (2, [1, 99, 400])):
         numba.set_num_threads(threads)
-        engine = ManyBodyEngine(m, 1e-4, 5, 0.5, burn_step=100, positions=random_positions(m, 2))
+        engine = ManyBodyEngine(m, 1e-4, 5, 0.5, burn_step=100, positions=random_positions(m, 2), integrator=integrator)
         for n in segments:
             engine.advance(n)
         results.append((engine.unwrapped(), engine.heat()))

@@ -12,9 +12,10 @@ from multitemp.mixture.config import MixtureConfig
 from multitemp.mixture.run import run_mixture
 
 
-@pytest.fixture(scope="module")
-def dilute(tmp_path_factory):
-    """1500 soft disks at phi = 0.01: pairs meet one at a time, so g_ab(r) = exp(-U(r) / T_ab)."""
+@pytest.fixture(scope="module", params=["euler", "heun"])
+def dilute(tmp_path_factory, request):
+    """1500 soft disks at phi = 0.01: pairs meet one at a time, so g_ab(r) = exp(-U(r) / T_ab);
+    with each integrator (Heun's predictor-corrector must sample the same pair distributions)."""
     cfg = mixture_config(
         mixture={
             "dim": 2,
@@ -26,7 +27,7 @@ def dilute(tmp_path_factory):
             ],
         },
         pair_potential={"kind": "soft", "k": 6.0, "s": 1.0},
-        run={"dt": 1e-3, "time": 160.0, "burn_in": 10.0, "seed": 4, "threads": 1},
+        run={"dt": 1e-3, "time": 160.0, "burn_in": 10.0, "seed": 4, "threads": 1, "integrator": request.param},
         neighbors={"skin": 0.8},
         output={"write_every": 250},
     )

@@ -10,7 +10,14 @@ PARAMS = RunParameters(dt=1e-3, time=3.0, burn_in=0.5, replicas=301, seed=5, his
 
 
 def _same(a, b):
-    for name in ("heat", "entropy_ito", "path_log_ratio", "angular_momentum", "positions", "positions_burn"):
+    for name in (
+        "heat",
+        "entropy_production_ito",
+        "entropy_production_path",
+        "angular_momentum",
+        "positions",
+        "positions_burn",
+    ):
         assert np.array_equal(getattr(a, name), getattr(b, name)), name
 
 
@@ -31,7 +38,7 @@ def test_chunks_of_replicas_agree():
     a = 120
     first = simulate(system, RunParameters(**{**PARAMS.__dict__, "replicas": a}))
     rest = simulate(system, RunParameters(**{**PARAMS.__dict__, "replicas": PARAMS.replicas - a}), replica_offset=a)
-    for name in ("heat", "path_log_ratio", "positions"):
+    for name in ("heat", "entropy_production_path", "positions"):
         joined = np.concatenate([getattr(first, name), getattr(rest, name)])
         assert np.array_equal(joined, getattr(whole, name)), name
     counts = first.histogram_counts.sum(0) + rest.histogram_counts.sum(0)

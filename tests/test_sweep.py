@@ -165,8 +165,8 @@ def test_lagged_observables_get_their_own_dimension(cluster, tmp_path):
     }
     res = run_sweep(parse_sweep({**base, "sweep": {"system.temperatures.0": [1.0, 5.0]}}), tmp_path, client=cluster)
     ds = xr.open_dataset(res.output)
-    assert ds["chase_backward"].dims == ("system.temperatures.0", "chase_lag")
-    assert ds["arrow_p_correct"].dims == ("system.temperatures.0", "arrow_lag")
+    assert ds["chase_backward"].dims == ("system.temperatures.0", "chase_tau")
+    assert ds["arrow_p_correct"].dims == ("system.temperatures.0", "arrow_tau")
     assert ds["heat_rate"].dims == ("system.temperatures.0", "particle")
 
 

@@ -424,7 +424,12 @@ def _version(value: bool) -> None:
 
 
 @app.callback()
-def main(version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True)] = False) -> None:
+def main(
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_version, is_eager=True, is_flag=True, help="print the version and exit"),
+    ] = False,
+) -> None:
     """multitemp: overdamped particles, each with its own heat bath."""
 
 

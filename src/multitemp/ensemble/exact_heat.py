@@ -88,8 +88,11 @@ def add_discrete_gradient_corrections(x, xn, n, d, box, pair_kind, pair_p, ext_k
                 fa_dx = 0.0
                 for a in range(d):
                     fa = 0.5 * (
-                        external_force(ext_kind, x, i, a, ln, ext_p, user) + external_force(ext_kind, xn, i, a, ln, ext_p, user)
+                        external_force(ext_kind, x, i, a, ln, ext_p, user)
+                        + external_force(ext_kind, xn, i, a, ln, ext_p, user)
                     )
                     fa_dx += fa * (xn[i, a, ln] - x[i, a, ln])
-                dv = external_energy(ext_kind, xn, i, ln, ext_p, user) - external_energy(ext_kind, x, i, ln, ext_p, user)
+                dv = external_energy(ext_kind, xn, i, ln, ext_p, user) - external_energy(
+                    ext_kind, x, i, ln, ext_p, user
+                )
                 q[i, ln] += -dv - fa_dx

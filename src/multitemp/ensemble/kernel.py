@@ -225,10 +225,10 @@ class Accumulators(NamedTuple):
     """Everything the kernel adds to (``+=``) or records; shapes in :func:`advance`."""
 
     heat: np.ndarray
-    ep_ito: np.ndarray
-    ep_path: np.ndarray
-    angmom: np.ndarray
-    pos_burn: np.ndarray
+    entropy_production_ito: np.ndarray
+    entropy_production_path: np.ndarray
+    angular_momentum: np.ndarray
+    positions_burn: np.ndarray
     hist_count: np.ndarray
     hist_jx: np.ndarray
     hist_jy: np.ndarray
@@ -254,7 +254,7 @@ def advance(wn, wd, pos, step0, n_steps, model, schedule, acc, user):
     is updated in place; ``model``, ``schedule`` and ``acc`` are a :class:`Model`, a
     :class:`Schedule` and :class:`Accumulators`; ``user`` is None or the user's potential functions
     (:func:`multitemp.core.potentials.registry.kernel_user_functions`).  Shapes: pos_burn (R, N, d); heat (R, N);
-    ep_ito, ep_path, angmom (R,); hist_* (n_chunks, nb, nb) int64 (nb = 0: no histogram); traj
+    entropy_production_ito, entropy_production_path, angular_momentum (R,) (locals: ep_ito, ep_path, angmom); hist_* (n_chunks, nb, nb) int64 (nb = 0: no histogram); traj
     (R_traj, n_frames, N, d); blowup_step (R,) int64, -1 while finite.  Lagged observables (see
     :func:`_ring_sample`; none when both lag arrays are empty): samples every ``ring_stride``
     steps after burn-in; ring buffers ring_x, ring_n (R, M, d), ring_c, ring_s (R, M) with M >

@@ -25,8 +25,8 @@ def result_dataset(result: EnsembleResult, config: dict[str, Any], summary: dict
     ds = xr.Dataset(
         {
             "entropy_production": (("replica",), result.entropy, {"long_name": "entropy produced in the baths after burn-in (Stratonovich)", "units": "k_B"}),
-            "entropy_production_path": (("replica",), result.path_log_ratio, {"long_name": "log path-probability ratio (Euler-Maruyama chain)", "units": "k_B"}),
-            "entropy_production_ito": (("replica",), result.entropy_ito, {"long_name": "Ito pre-point entropy (biased, for comparison)", "units": "k_B"}),
+            "entropy_production_path": (("replica",), result.entropy_production_path, {"long_name": "log path-probability ratio (Euler-Maruyama chain)", "units": "k_B"}),
+            "entropy_production_ito": (("replica",), result.entropy_production_ito, {"long_name": "Ito pre-point entropy (biased, for comparison)", "units": "k_B"}),
             "heat": (("replica", "particle"), result.heat, {"long_name": "heat dissipated into each particle's bath after burn-in", "units": "energy"}),
             "angular_momentum": (("replica",), result.angular_momentum, {"long_name": "integral of x_0 o dx_1 - x_1 o dx_0", "units": "length^2"}),
             "position": (("replica", "particle", "axis"), result.positions, {"long_name": "final unwrapped position"}),

@@ -84,8 +84,8 @@ class EnsembleResult:
 
     Attributes:
         heat: (R, N) heat dissipated into each bath (Stratonovich), energy.
-        entropy_ito: (R,) Ito pre-point entropy (biased by design).
-        path_log_ratio: (R,) log path-probability ratio of the Euler-Maruyama chain.
+        entropy_production_ito: (R,) Ito pre-point entropy (biased by design).
+        entropy_production_path: (R,) log path-probability ratio of the Euler-Maruyama chain.
         angular_momentum: (R,) integral of x_0 o dx_1 - x_1 o dx_0 (summed over axes).
         positions: (R, N, d) unwrapped final positions; ``positions_burn`` at burn-in.
         histogram_*: phase-space map (counts, summed displacements) over (x_0, x_1).
@@ -98,8 +98,8 @@ class EnsembleResult:
     params: RunParameters
     replica_offset: int
     heat: np.ndarray
-    entropy_ito: np.ndarray
-    path_log_ratio: np.ndarray
+    entropy_production_ito: np.ndarray
+    entropy_production_path: np.ndarray
     angular_momentum: np.ndarray
     positions: np.ndarray
     positions_burn: np.ndarray
@@ -143,7 +143,7 @@ def initial_positions(system: System, params: RunParameters, replica_offset: int
 
 
 #: the result arrays a checkpoint holds (with the ring buffers of the lagged observables)
-_STATE_ARRAYS = ("heat", "entropy_ito", "path_log_ratio", "angular_momentum", "positions", "positions_burn",
+_STATE_ARRAYS = ("heat", "entropy_production_ito", "entropy_production_path", "angular_momentum", "positions", "positions_burn",
                  "histogram_counts", "histogram_dx", "trajectory", "chase", "arrow", "blowup_step")  # fmt: skip
 
 
@@ -186,8 +186,8 @@ class EnsembleSimulation:
             params=params,
             replica_offset=replica_offset,
             heat=np.zeros((r, n)),
-            entropy_ito=np.zeros(r),
-            path_log_ratio=np.zeros(r),
+            entropy_production_ito=np.zeros(r),
+            entropy_production_path=np.zeros(r),
             angular_momentum=np.zeros(r),
             positions=initial_positions(system, params, replica_offset),
             positions_burn=np.zeros((r, n, d)),
@@ -217,7 +217,7 @@ class EnsembleSimulation:
 
     def _accumulators(self, res: EnsembleResult, rings: tuple) -> Accumulators:
         return Accumulators(
-            res.heat, res.entropy_ito, res.path_log_ratio, res.angular_momentum, res.positions_burn,
+            res.heat, res.entropy_production_ito, res.entropy_production_path, res.angular_momentum, res.positions_burn,
             res.histogram_counts, res.histogram_dx[0], res.histogram_dx[1], res.trajectory, res.blowup_step, *rings,
             res.chase[0], res.chase[1], res.chase[2], res.chase[3], res.arrow[0], res.arrow[1],
         )  # fmt: skip
@@ -227,13 +227,22 @@ class EnsembleSimulation:
         t0 = _time.perf_counter()
         res = self.result
         one = replace(res, **{k: np.zeros((1, *getattr(res, k).shape[1:]), getattr(res, k).dtype) for k in
-                              ("heat", "entropy_ito", "path_log_ratio", "angular_momentum", "positions", "positions_burn")},
+                              ("heat", "entropy_production_ito", "entropy_production_path", "angular_momentum", "positions", "positions_burn")},
                       histogram_counts=np.zeros((1, *res.histogram_counts.shape[1:]), np.int64),
                       histogram_dx=np.zeros((2, 1, *res.histogram_counts.shape[1:]), np.int64),
                       trajectory=np.zeros((0, *res.trajectory.shape[1:])), blowup_step=np.full(1, -1, np.int64),
                       chase=np.zeros((4, 1, res.chase.shape[2])), arrow=np.zeros((2, 1, res.arrow.shape[2])))  # fmt: skip
         rings = tuple(np.zeros((1, *a.shape[1:])) for a in self.rings)
-        advance(*self._witnesses, one.positions, 0, 1, self._model, self._schedule, self._accumulators(one, rings), self._user)
+        advance(
+            *self._witnesses,
+            one.positions,
+            0,
+            1,
+            self._model,
+            self._schedule,
+            self._accumulators(one, rings),
+            self._user,
+        )
         self.result.compile_seconds = _time.perf_counter() - t0
 
     @property

@@ -45,8 +45,8 @@ def summarize(result: EnsembleResult) -> dict[str, Any]:
     t = result.measured_time
     theory = LinearTheory.from_system(system) if system.is_linear else None
     ep, ep_err = mean_stderr(result.entropy / t)
-    path, path_err = mean_stderr(result.path_log_ratio / t)
-    ito, ito_err = mean_stderr(result.entropy_ito / t)
+    path, path_err = mean_stderr(result.entropy_production_path / t)
+    ito, ito_err = mean_stderr(result.entropy_production_ito / t)
     heat, heat_err = mean_stderr(result.heat / t)
     disp = (result.positions - result.positions_burn) / t  # (R, N, d), unwrapped
     vel, vel_err = mean_stderr(disp)

@@ -125,13 +125,14 @@ class ContainerConfig(Strict):
 
 
 class RunTable(Strict):
-    """[run]: time step and times (system units); Euler-Maruyama."""
+    """[run]: time step and times (system units); integrator 'euler' (default) or 'heun'."""
 
     dt: PositiveFloat
     time: PositiveFloat
     burn_in: float = Field(default=0.0, ge=0)
     seed: int = Field(default=0, ge=0, lt=2**63)
     threads: PositiveInt | None = None
+    integrator: Literal["euler", "heun"] = "euler"
 
     @model_validator(mode="after")
     def _times(self) -> RunTable:

@@ -95,7 +95,7 @@ def random_positions(mixture: Mixture, seed: int) -> np.ndarray:
 
 
 class ManyBodyEngine:
-    """Advances a mixture with Euler-Maruyama; accumulates the heat into every bath.
+    """Advances a mixture (Euler-Maruyama or Heun); accumulates the heat into every bath.
 
     Args:
         mixture: the system.
@@ -105,12 +105,19 @@ class ManyBodyEngine:
         burn_step: first step whose heat is accumulated.
         positions: (N, d) initial positions (particle-id order), for a fresh start.
         state: a saved state, to continue bit for bit.
+        integrator: "euler" or "heun".
     """
 
     def __init__(self, mixture: Mixture, dt: float, seed: int, skin: float, burn_step: int = 0,
-                 positions: np.ndarray | None = None, state: ManyBodyState | None = None):  # fmt: skip
+                 positions: np.ndarray | None = None, state: ManyBodyState | None = None,
+                 integrator: str = "euler"):  # fmt: skip
         if getattr(mixture.pair, "cutoff", None) is None:
-            raise ValueError("the many-body engine needs a pair potential with a finite cutoff (CustomPair(..., cutoff=...))")
+            raise ValueError(
+                "the many-body engine needs a pair potential with a finite cutoff (CustomPair(..., cutoff=...))"
+            )
+        if integrator not in ("euler", "heun"):
+            raise ValueError(f"integrator must be 'euler' or 'heun', got {integrator!r}")
+        self.heun = integrator == "heun"
         self.mixture = mixture
         self.dt = float(dt)
         self.seed = int(seed)
@@ -126,6 +133,7 @@ class ManyBodyEngine:
         self.scratch_f = np.zeros((n, d))
         self.scratch_i = np.zeros((n, d), dtype=np.int64)
         self.dxs = np.zeros((n, d))
+        self.ft = np.zeros((n, d))  # Heun: forces at the predictor
         self.spare = np.zeros((n, 2))  # 2D: the second normal pair of the current Philox block
         self.nnb = np.zeros(n, dtype=np.int32)
         self.nbr = np.zeros((n, 16), dtype=np.int32)
@@ -174,7 +182,7 @@ class ManyBodyEngine:
         self.nbr, bad_step = kernel.advance(
             s.x, s.img, s.f, self.dxs, self.spare, s.heat, s.tag, self.mudt, self.amp, s.xb, s.imgb, self.nbr, self.nnb,
             self.cells, self.scratch_f, self.scratch_i, self.box, self.mixture.cutoff, self.skin, self.pair_kind,
-            self.pair_p, self.wall, self.seed, s.step, int(n_steps), self.burn_step, self.stats, self.user,
+            self.pair_p, self.wall, self.seed, s.step, int(n_steps), self.burn_step, self.stats, self.user, self.heun, self.ft,
         )  # fmt: skip
         if bad_step >= 0:
             raise BlowUpError(int(bad_step), self.dt, "(a particle moved more than half the box in one step)")

@@ -1,7 +1,7 @@
 """Many-body kernel: N particles in a periodic box (2D or 3D), parallel over particles.
 
 Euler-Maruyama, ``x' = x + mu_i F_i(x) dt + sqrt(2 mu_i T_i dt) g_i`` with g_i standard
-normal.  The heat into bath i (Sekimoto, Stratonovich, physics.md section 2), ``dQ_i =
+normal, or Heun (predictor-corrector with the same normals).  The heat into bath i (Sekimoto, Stratonovich, physics.md section 2), ``dQ_i =
 F_i o dx_i``, is accumulated from the burn-in step on, so the entropy production is
 ``sum_i Q_i / T_i``.  Each pair (and wall) term is integrated by the energy-conserving
 discrete gradient (see :func:`_discrete_gradient_heat`), a Stratonovich rule that agrees
@@ -397,17 +397,47 @@ def compute_forces(x, box, rc, pair_kind, pair_p, wall, nbr, nnb, f, user):
             _store(f, i, d, f0, f1, f2)
 
 
+@nb.njit(cache=True, inline="always")
+def _move(i, x, img, dxs, xb, imgb, box, d, delta0, delta1, delta2, half_skin2):
+    """x_i += delta (wrapped into the box, image counts updated), dxs_i += delta.  Returns
+    (bad, moved): the move is not finite or longer than half the box (x_i is then kept), and
+    x_i is now more than half the skin from where the neighbour list was built."""
+    bad = 0
+    drift2 = 0.0
+    for a in range(d):
+        da = delta0 if a == 0 else (delta1 if a == 1 else delta2)
+        dxs[i, a] += da
+        u = x[i, a] + da
+        if u < 0.0 or u >= box[a]:
+            if not math.isfinite(u) or abs(dxs[i, a]) > 0.5 * box[a]:
+                bad += 1  # blow-up: stop before the state is garbage
+                u = x[i, a]
+            else:
+                wraps = math.floor(u / box[a])
+                u -= wraps * box[a]
+                if u >= box[a]:  # rounding edge of u - floor(u / L) L
+                    u = 0.0
+                img[i, a] += np.int64(wraps)
+        x[i, a] = u
+        sep = (u - xb[i, a]) + (img[i, a] - imgb[i, a]) * box[a]
+        drift2 += sep * sep
+    return bad, (1 if drift2 > half_skin2 else 0)
+
+
 @nb.njit(cache=True, parallel=True)
 def advance(x, img, f, dxs, spare, heat, tag, mudt, amp, xb, imgb, nbr, nnb, cells, scratch_f, scratch_i,
-            box, rc, skin, pair_kind, pair_p, wall, seed, step0, n_steps, burn_step, stats, user):  # fmt: skip
-    """Advance n_steps Euler-Maruyama steps from global step ``step0``; the state is
-    (x, img, f = forces at x) in the current storage order, ``tag`` the particle ids.
+            box, rc, skin, pair_kind, pair_p, wall, seed, step0, n_steps, burn_step, stats, user, heun, ft):  # fmt: skip
+    """Advance n_steps steps from global step ``step0``; the state is (x, img, f = forces at x)
+    in the current storage order, ``tag`` the particle ids.
 
-    ``heat[i] += [f_i(x) + f_i(x')]/2 . dx_i`` for steps >= burn_step; ``stats[0]`` counts
-    neighbour-list builds.  mudt = mu dt and amp = sqrt(2 mu T dt) per stored particle.
-    Returns the (possibly widened) neighbour array and -1, or, on a blow-up (a displacement
-    that is not finite or longer than half the box), the step at which it happened (the
-    state is then partly advanced and must not be continued).
+    Euler-Maruyama: ``dx = mu dt f(x) + sqrt(2 mu T dt) g``.  Heun (``heun``): the predictor
+    ``x~ = x + dx_E``, then ``dx = dx_E + mu dt [f(x~) - f(x)] / 2`` with the same normals
+    (``ft``, (N, d), holds f(x~)); the neighbour list is checked after each stage.
+    The heat of the step x -> x + dx is accumulated into ``heat`` by the discrete gradient for
+    steps >= burn_step; ``stats[0]`` counts neighbour-list builds.  mudt = mu dt and amp =
+    sqrt(2 mu T dt) per stored particle.  Returns the (possibly widened) neighbour array and
+    -1, or, on a blow-up (a displacement that is not finite or longer than half the box), the
+    step at which it happened (the state is then partly advanced and must not be continued).
     """
     n, d = x.shape
     half_skin2 = 0.25 * skin * skin
@@ -428,33 +458,34 @@ def advance(x, img, f, dxs, spare, heat, tag, mudt, amp, xb, imgb, nbr, nnb, cel
                 g0 = spare[i, 0]
                 g1 = spare[i, 1]
                 g2 = 0.0
-            drift2 = 0.0
             for a in range(d):
-                g = g0 if a == 0 else (g1 if a == 1 else g2)
-                da = mudt[i] * f[i, a] + amp[i] * g
-                dxs[i, a] = da
-                u = x[i, a] + da
-                if u < 0.0 or u >= box[a]:
-                    if not math.isfinite(u) or abs(da) > 0.5 * box[a]:
-                        bad += 1  # blow-up: stop before the state is garbage
-                        u = x[i, a]
-                    else:
-                        wraps = math.floor(u / box[a])
-                        u -= wraps * box[a]
-                        if u >= box[a]:  # rounding edge of u - floor(u / L) L
-                            u = 0.0
-                        img[i, a] += np.int64(wraps)
-                x[i, a] = u
-                s = (u - xb[i, a]) + (img[i, a] - imgb[i, a]) * box[a]
-                drift2 += s * s
-            if drift2 > half_skin2:
-                moved += 1
+                dxs[i, a] = 0.0
+            b, m = _move(i, x, img, dxs, xb, imgb, box, d, mudt[i] * f[i, 0] + amp[i] * g0,
+                         mudt[i] * f[i, 1] + amp[i] * g1, (mudt[i] * f[i, 2] + amp[i] * g2) if d == 3 else 0.0,
+                         half_skin2)  # fmt: skip
+            bad += b
+            moved += m
         if bad > 0:
             return nbr, step
         if moved > 0:
             nbr = build_neighbors(x, img, f, dxs, spare, heat, tag, mudt, amp, xb, imgb, box, rc + skin, cells,
                                   scratch_f, scratch_i, nbr, nnb)  # fmt: skip
             stats[0] += 1
+        if heun:
+            compute_forces(x, box, rc, pair_kind, pair_p, wall, nbr, nnb, ft, user)  # f(x~)
+            moved = 0
+            for i in nb.prange(n):
+                b, m = _move(i, x, img, dxs, xb, imgb, box, d, 0.5 * mudt[i] * (ft[i, 0] - f[i, 0]),
+                             0.5 * mudt[i] * (ft[i, 1] - f[i, 1]),
+                             (0.5 * mudt[i] * (ft[i, 2] - f[i, 2])) if d == 3 else 0.0, half_skin2)  # fmt: skip
+                bad += b
+                moved += m
+            if bad > 0:
+                return nbr, step
+            if moved > 0:
+                nbr = build_neighbors(x, img, f, dxs, spare, heat, tag, mudt, amp, xb, imgb, box, rc + skin, cells,
+                                      scratch_f, scratch_i, nbr, nnb)  # fmt: skip
+                stats[0] += 1
         if step >= burn_step:
             forces_and_heat(x, dxs, box, rc, pair_kind, pair_p, wall, nbr, nnb, f, heat, user)
         else:

@@ -51,7 +51,7 @@ class MixtureOutput:
 def simulation_from_config(config: MixtureConfig, checkpoint: Path | None = None) -> MixtureSimulation:
     """A :class:`MixtureSimulation` at step 0 (or continued from ``checkpoint``)."""
     mixture, r = config.build(), config.run
-    common = dict(skin=config.neighbors.skin, burn_in=r.burn_in, threads=r.threads)
+    common = dict(skin=config.neighbors.skin, burn_in=r.burn_in, threads=r.threads, integrator=r.integrator)
     if checkpoint is not None:
         state, series, extra = MixtureSimulation.load_state(checkpoint)
         check_same_run(extra.pop("config_json"), json.loads(config.model_dump_json()), checkpoint)

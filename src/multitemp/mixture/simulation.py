@@ -39,17 +39,20 @@ class MixtureSimulation:
         positions: (N, d) initial positions (default: :func:`random_positions`).
         state, series: a saved state and its time series (see :meth:`load`), to continue bit for bit.
         threads: numba threads (None: all).
+        integrator: "euler" (Euler-Maruyama) or "heun" (predictor-corrector, same normals).
     """
 
     def __init__(self, mixture: Mixture, dt: float, seed: int = 0, *, skin: float = 0.3, burn_in: float = 0.0,
                  positions: np.ndarray | None = None, state: ManyBodyState | None = None,
-                 series: dict[str, Any] | None = None, threads: int | None = None):  # fmt: skip
+                 series: dict[str, Any] | None = None, threads: int | None = None,
+                 integrator: str = "euler"):  # fmt: skip
         ManyBodyEngine.set_threads(threads)
         self.mixture, self.dt, self.seed, self.burn_in = mixture, float(dt), int(seed), float(burn_in)
         burn_step = int(round(burn_in / dt))
         if state is None and positions is None:
             positions = random_positions(mixture, seed)
-        self.engine = ManyBodyEngine(mixture, dt, seed, skin, burn_step, positions=positions, state=state)
+        self.engine = ManyBodyEngine(mixture, dt, seed, skin, burn_step, positions=positions, state=state,
+                                     integrator=integrator)  # fmt: skip
         self.series: dict[str, list] = {k: list(v) for k, v in series.items()} if series else {k: [] for k in SERIES}
         self.rate = 0.0
 

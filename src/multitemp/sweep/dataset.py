@@ -17,10 +17,10 @@ _EXTRA_DIMS = ("particle", "axis")
 
 
 def _extra_dims(name: str, ndim: int) -> tuple[str, ...]:
-    """Names of a field's own dimensions: lags for the lagged observables, else particle, axis."""
+    """Names of a field's own dimensions: the lag times (chase_tau, arrow_tau, as in results.nc) for the lagged observables, else particle, axis."""
     for prefix in ("chase", "arrow"):
         if name.startswith(prefix + "_"):
-            return (f"{prefix}_lag",)[:ndim]
+            return (f"{prefix}_tau",)[:ndim]
     return _EXTRA_DIMS[:ndim]
 
 

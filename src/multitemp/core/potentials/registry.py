@@ -26,7 +26,9 @@ from multitemp.core.potentials.pair import (
 __all__ = ["PAIR_POTENTIALS", "EXTERNAL_POTENTIALS", "kernel_user_functions"]
 
 #: pair potentials by kind name
-PAIR_POTENTIALS: dict[str, type[PairPotential]] = {c.kind: c for c in (NoPair, HarmonicSpring, SoftRepulsion, WCARepulsion)}
+PAIR_POTENTIALS: dict[str, type[PairPotential]] = {
+    c.kind: c for c in (NoPair, HarmonicSpring, SoftRepulsion, WCARepulsion)
+}
 #: external potentials by kind name
 EXTERNAL_POTENTIALS: dict[str, type[ExternalPotential]] = {
     c.kind: c for c in (NoExternal, HarmonicTrap, SmoothedSawtooth, Cosine)
