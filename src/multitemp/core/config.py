@@ -7,15 +7,34 @@ import tomllib
 from pathlib import Path
 from typing import Any, get_args
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, PositiveFloat, PositiveInt, ValidationError, model_validator
 
-__all__ = ["Strict", "ConfigError", "validate", "apply_overrides", "set_path", "read_toml"]
+__all__ = ["Strict", "RunTimes", "ConfigError", "validate", "apply_overrides", "set_path", "read_toml"]
 
 
 class Strict(BaseModel):
     """A config table: unknown keys are errors, values are frozen."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class RunTimes(Strict):
+    """What both engines' [run] tables share: time step, length and burn-in (system time
+    units), the noise seed and the numba threads."""
+
+    dt: PositiveFloat
+    time: PositiveFloat
+    burn_in: float = Field(default=0.0, ge=0)
+    seed: int = Field(default=0, ge=0, lt=2**63)
+    threads: PositiveInt | None = None
+
+    @model_validator(mode="after")
+    def _times(self) -> RunTimes:
+        if self.burn_in >= self.time:
+            raise ValueError(f"run.burn_in = {self.burn_in} must be smaller than run.time = {self.time}")
+        if self.time / self.dt < 1:
+            raise ValueError(f"run.time = {self.time} is shorter than one step dt = {self.dt}")
+        return self
 
 
 class ConfigError(ValueError):

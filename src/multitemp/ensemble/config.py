@@ -26,7 +26,7 @@ from typing import Annotated, Literal, Union
 
 from pydantic import Field, PositiveFloat, PositiveInt, model_validator
 
-from multitemp.core.config import Strict
+from multitemp.core.config import RunTimes, Strict
 from multitemp.core.potentials import (
     Cosine,
     HarmonicSpring,
@@ -170,25 +170,13 @@ class TethersConfig(Strict):
     anchors: list[list[float]] | None = None
 
 
-class RunConfig(Strict):
-    """[run]: times in the system's units; integrator 'euler' or 'heun'."""
+class RunConfig(RunTimes):
+    """[run]: times in the system's units (see :class:`~multitemp.core.config.RunTimes`), replicas,
+    integrator 'euler' or 'heun', wall-clock seconds between checkpoints (with an output folder)."""
 
-    dt: PositiveFloat
-    time: PositiveFloat
-    burn_in: float = Field(default=0.0, ge=0)
     replicas: PositiveInt = 1024
-    seed: int = Field(default=0, ge=0, lt=2**63)
     integrator: Literal["euler", "heun"] = "heun"
-    threads: PositiveInt | None = None
-    checkpoint_every: PositiveFloat = 60.0  # wall-clock seconds between checkpoints (with an output folder)
-
-    @model_validator(mode="after")
-    def _times(self) -> RunConfig:
-        if self.burn_in >= self.time:
-            raise ValueError(f"run.burn_in = {self.burn_in} must be smaller than run.time = {self.time}")
-        if self.time / self.dt < 1:
-            raise ValueError(f"run.time = {self.time} is shorter than one step dt = {self.dt}")
-        return self
+    checkpoint_every: PositiveFloat = 60.0
 
 
 class ObservablesConfig(Strict):

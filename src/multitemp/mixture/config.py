@@ -30,7 +30,7 @@ from typing import Annotated, Literal, Union
 
 from pydantic import Field, PositiveFloat, PositiveInt, model_validator
 
-from multitemp.core.config import Strict
+from multitemp.core.config import RunTimes, Strict
 from multitemp.core.potentials.pair import SoftRepulsion, WCARepulsion
 from multitemp.mixture.model import Mixture, particle_volume
 
@@ -124,23 +124,10 @@ class ContainerConfig(Strict):
     stiffness: PositiveFloat = 100.0
 
 
-class RunTable(Strict):
-    """[run]: time step and times (system units); integrator 'euler' (default) or 'heun'."""
+class RunTable(RunTimes):
+    """[run]: times (see :class:`~multitemp.core.config.RunTimes`); integrator 'euler' (default) or 'heun'."""
 
-    dt: PositiveFloat
-    time: PositiveFloat
-    burn_in: float = Field(default=0.0, ge=0)
-    seed: int = Field(default=0, ge=0, lt=2**63)
-    threads: PositiveInt | None = None
     integrator: Literal["euler", "heun"] = "euler"
-
-    @model_validator(mode="after")
-    def _times(self) -> RunTable:
-        if self.burn_in >= self.time:
-            raise ValueError(f"run.burn_in = {self.burn_in} must be smaller than run.time = {self.time}")
-        if self.time / self.dt < 1:
-            raise ValueError(f"run.time = {self.time} is shorter than one step dt = {self.dt}")
-        return self
 
 
 class NeighborsTable(Strict):
