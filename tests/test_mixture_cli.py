@@ -109,6 +109,13 @@ def test_start_from_gsd_frame(small_run, tmp_path):
         app, ["run", str(EXAMPLE), *FAST, "--set", f'initial={{gsd = "{gsd_path}"}}', "--out", str(tmp_path), "--json"]
     )
     assert res.exit_code == 0, res.output
+    import numpy as np
+
+    with gsd.hoomd.open(str(gsd_path), "r") as old, gsd.hoomd.open(str(tmp_path / "trajectory.gsd"), "r") as new:
+        start, end = new[0].particles.position, old[len(old) - 1].particles.position
+        assert len(new) > 1 and new[0].configuration.step == 0
+        np.testing.assert_allclose(start, end, atol=1e-5)  # the run starts where the other ended
+        assert not np.allclose(new[len(new) - 1].particles.position, end, atol=1e-3)
 
 
 def test_resume_without_checkpoint(tmp_path):

@@ -30,6 +30,7 @@ _EXPORTS = {
     "System": "multitemp.ensemble.system",
     "MixtureSimulation": "multitemp.mixture.simulation",
     "Mixture": "multitemp.mixture.model",
+    "GSDWriter": "multitemp.mixture.run",
     "HarmonicSpring": "multitemp.core.potentials",
     "SoftRepulsion": "multitemp.core.potentials",
     "WCARepulsion": "multitemp.core.potentials",

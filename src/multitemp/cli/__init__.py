@@ -319,8 +319,10 @@ def infer(
     try:
         traj = load_trajectories(trajectories, dt)
         results = run_infer(traj, tuple(method or METHODS), basis, window, bins, dim)
-    except InputError as e:
-        _fail(str(e), 2)
+    except InputError as e:  # the library names its parameters; here they are options
+        _fail(
+            str(e).replace("dt (", "--dt (").replace(": pass it", ": give --dt").replace("needs dim", "needs --dim"), 2
+        )
     if as_json:
         sys.stdout.write(json.dumps({k: v.as_dict() for k, v in results.items()}) + "\n")
         return
@@ -427,7 +429,7 @@ def _version(value: bool) -> None:
 def main(
     version: Annotated[
         bool,
-        typer.Option("--version", callback=_version, is_eager=True, is_flag=True, help="print the version and exit"),
+        typer.Option("--version", callback=_version, is_eager=True, help="print the version and exit"),
     ] = False,
 ) -> None:
     """multitemp: overdamped particles, each with its own heat bath."""

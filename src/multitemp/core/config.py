@@ -149,7 +149,7 @@ def apply_overrides(data: dict, overrides: list[str]) -> dict:
     index lists, e.g. ``system.temperatures.0=3``)."""
     for item in overrides:
         if "=" not in item:
-            raise ConfigError(f"--set {item!r}: expected key.path=value, e.g. --set run.replicas=100")
+            raise ConfigError(f"override {item!r}: expected key.path=value, e.g. run.replicas=100")
         key, _, text = item.partition("=")
         set_path(data, key.strip(), _parse_value(text.strip()))
     return data

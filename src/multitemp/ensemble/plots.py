@@ -72,9 +72,9 @@ def sweep_figure(ds, x: str, y: str, path: str | Path) -> Path:
 
     if y not in ds:
         fields = ", ".join(k for k in ds.data_vars if k not in ("status", "error"))
-        raise ValueError(f"--y {y!r} is not a field of this sweep; fields: {fields}")
+        raise ValueError(f"y = {y!r} is not a field of this sweep; fields: {fields}")
     if x not in ds[y].dims:
-        raise ValueError(f"--x {x!r} is not a swept key of {y}; swept keys: {', '.join(map(str, ds[y].dims))}")
+        raise ValueError(f"x = {x!r} is not a swept key of {y}; swept keys: {', '.join(map(str, ds[y].dims))}")
     da = ds[y]
     others = [d for d in da.dims if d != x]
     fig, ax = plt.subplots(figsize=(6.4, 4.8), constrained_layout=True)

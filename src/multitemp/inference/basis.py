@@ -34,7 +34,7 @@ class Basis:
         if kind == "pair":
             if not dim or c % dim or c // dim < 2:
                 raise ValueError(
-                    f"basis 'pair' needs --dim with coordinates = particles x dim, >= 2 particles; got {c} coordinates, dim = {dim}"
+                    f"basis 'pair' needs dim with coordinates = particles x dim, >= 2 particles; got {c} coordinates, dim = {dim}"
                 )
             self.dim = dim
             self.pairs = list(itertools.combinations(range(c // dim), 2))

@@ -26,7 +26,7 @@ class Trajectories:
     @classmethod
     def from_array(cls, x, dt: float | None) -> Trajectories:
         if dt is None:
-            raise InputError("the sampling interval is unknown: give --dt (time between samples, > 0)")
+            raise InputError("the sampling interval dt (time between samples, > 0) is unknown: pass it")
         if not np.isfinite(dt) or dt <= 0:
             raise InputError(f"dt = {dt}: the sampling interval must be a positive number")
         try:

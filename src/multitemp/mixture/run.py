@@ -31,7 +31,7 @@ from multitemp.mixture.config import MixtureConfig
 from multitemp.mixture.simulation import MixtureSimulation
 from multitemp.mixture.trajectory import TrajectoryError, make_frame, read_frame_positions
 
-__all__ = ["run_mixture", "MixtureOutput", "ResumeError", "TrajectoryError", "simulation_from_config"]
+__all__ = ["run_mixture", "MixtureOutput", "GSDWriter", "ResumeError", "TrajectoryError", "simulation_from_config"]
 
 TRAJECTORY = "trajectory.gsd"
 
@@ -46,6 +46,39 @@ class MixtureOutput:
     simulation: MixtureSimulation
     trajectory: Path | None = None
     results_file: Path | None = None
+
+
+class GSDWriter:
+    """Frames of a :class:`MixtureSimulation` to a GSD file (HOOMD schema: OVITO, freud and gsd
+    read it), with the heat per type, the entropy and the time in each frame's log.
+
+    Attach it to a run with ``sim.run(total, record_every=n, reporters=[writer.reporter])``;
+    ``write()`` adds a frame now.  Use as a context manager (or call ``close()``).
+    """
+
+    def __init__(self, sim: MixtureSimulation, path: str | Path, every: int, *, mode: str = "w",
+                 config_json: str = "{}"):  # fmt: skip
+        self.sim, self.path, self.config_json = sim, Path(path), config_json
+        self.trajectory = gsd.hoomd.open(str(self.path), mode)
+        self.reporter = Reporter(every, self.write)
+
+    def write(self) -> None:
+        sim = self.sim
+        heat, entropy = sim.heat_by_type, sim.entropy
+        log = {"heat_by_type": heat, "entropy": entropy, "time": sim.step * sim.dt}
+        self.trajectory.append(
+            make_frame(sim.mixture, sim.step, sim.positions, sim.engine.images(), log, self.config_json)
+        )
+        self.trajectory.flush()
+
+    def close(self) -> None:
+        self.trajectory.close()
+
+    def __enter__(self) -> GSDWriter:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
 
 
 def simulation_from_config(config: MixtureConfig, checkpoint: Path | None = None) -> MixtureSimulation:
@@ -116,14 +149,8 @@ def run_mixture(
     def checkpoint() -> None:
         sim.save(ck_path, config_json=config_array(resolved))
 
-    with gsd.hoomd.open(str(traj_path), "a" if resume else "w") as traj:
-
-        def write_frame() -> None:
-            row = {k: v[-1] for k, v in sim.series.items()}
-            log = {"heat_by_type": row["heat"], "entropy": row["entropy"], "time": row["step"] * r.dt}
-            traj.append(make_frame(sim.mixture, row["step"], sim.positions, sim.engine.images(), log, config_json))
-            traj.flush()
-
+    with GSDWriter(sim, traj_path, every, mode="a" if resume else "w", config_json=config_json) as writer:
+        traj, write_frame = writer.trajectory, writer.write
         if resume:
             # the checkpoint is written before its frame: add the frame if the kill fell between
             if sim.series["step"] and sim.series["step"][-1] == sim.step and len(traj) < len(sim.series["step"]):
@@ -135,7 +162,7 @@ def run_mixture(
         try:
             # series row (inside sim.run), then the checkpoint, then the frame
             sim.run(total, record_every=every, progress=progress, stop_after=stop_after_steps, checkpoint=checkpoint,
-                    reporters=(Reporter(every, checkpoint), Reporter(every, write_frame)))  # fmt: skip
+                    reporters=(Reporter(every, checkpoint), writer.reporter))  # fmt: skip
         except RunInterrupted as err:
             err.partial, err.checkpoint = sim, ck_path
             raise
