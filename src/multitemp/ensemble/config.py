@@ -29,13 +29,11 @@ from pydantic import Field, PositiveFloat, PositiveInt, model_validator
 from multitemp.core.config import RunTimes, Strict
 from multitemp.core.potentials import (
     Cosine,
-    HarmonicSpring,
     HarmonicTrap,
     NoExternal,
-    NoPair,
     SmoothedSawtooth,
-    SoftRepulsion,
 )
+from multitemp.core.potentials.tables import HarmonicPairConfig, NoPairConfig, SoftPairConfig, WCAPairConfig
 from multitemp.ensemble.simulation import RunParameters
 from multitemp.ensemble.system import System
 
@@ -48,34 +46,6 @@ class SystemConfig(Strict):
     dim: Literal[1, 2, 3] = 1
     temperatures: list[PositiveFloat] = Field(min_length=1)
     mobilities: list[PositiveFloat] | None = None
-
-
-class HarmonicPairConfig(Strict):
-    """U(r) = k r^2 / 2."""
-
-    kind: Literal["harmonic"]
-    k: float = Field(ge=0)
-
-    def build(self) -> HarmonicSpring:
-        return HarmonicSpring(self.k)
-
-
-class SoftPairConfig(Strict):
-    """U(r) = (k/2)(1 - r/s)^2 for r < s."""
-
-    kind: Literal["soft"]
-    k: PositiveFloat
-    s: PositiveFloat
-
-    def build(self) -> SoftRepulsion:
-        return SoftRepulsion(self.k, self.s)
-
-
-class NoPairConfig(Strict):
-    kind: Literal["none"]
-
-    def build(self) -> NoPair:
-        return NoPair()
 
 
 class HarmonicTrapConfig(Strict):
@@ -131,7 +101,9 @@ class NoExternalConfig(Strict):
         return NoExternal()
 
 
-PairConfig = Annotated[Union[HarmonicPairConfig, SoftPairConfig, NoPairConfig], Field(discriminator="kind")]
+PairConfig = Annotated[
+    Union[HarmonicPairConfig, SoftPairConfig, WCAPairConfig, NoPairConfig], Field(discriminator="kind")
+]
 ExternalConfig = Annotated[
     Union[HarmonicTrapConfig, SawtoothConfig, CosineConfig, NoExternalConfig], Field(discriminator="kind")
 ]

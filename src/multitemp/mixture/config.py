@@ -31,7 +31,7 @@ from typing import Annotated, Literal, Union
 from pydantic import Field, PositiveFloat, PositiveInt, model_validator
 
 from multitemp.core.config import RunTimes, Strict
-from multitemp.core.potentials.pair import SoftRepulsion, WCARepulsion
+from multitemp.core.potentials.tables import SoftPairConfig, WCAPairConfig
 from multitemp.mixture.model import Mixture, particle_volume
 
 __all__ = ["MixtureConfig"]
@@ -86,36 +86,6 @@ class MixtureTable(Strict):
         return [*counts, self.particles - sum(counts)]
 
 
-class SoftConfig(Strict):
-    """U(r) = (k/2)(1 - r/s)^2 for r < s; the particle diameter is s."""
-
-    kind: Literal["soft"]
-    k: PositiveFloat
-    s: PositiveFloat = 1.0
-
-    def build(self) -> SoftRepulsion:
-        return SoftRepulsion(self.k, self.s)
-
-    @property
-    def diameter(self) -> float:
-        return self.s
-
-
-class WCAConfig(Strict):
-    """Weeks-Chandler-Andersen repulsion; the particle diameter is sigma."""
-
-    kind: Literal["wca"]
-    epsilon: PositiveFloat = 1.0
-    sigma: PositiveFloat = 1.0
-
-    def build(self) -> WCARepulsion:
-        return WCARepulsion(self.epsilon, self.sigma)
-
-    @property
-    def diameter(self) -> float:
-        return self.sigma
-
-
 class ContainerConfig(Strict):
     """[container]: 'periodic' box (default), or a 'sphere' (a disk in 2D) holding the particles
     at packing fraction phi, with a wall V = stiffness (|r - c| - R)^2 / 2 beyond its radius R."""
@@ -149,7 +119,7 @@ class InitialTable(Strict):
     frame: int = -1
 
 
-PairTable = Annotated[Union[SoftConfig, WCAConfig], Field(discriminator="kind")]
+PairTable = Annotated[Union[SoftPairConfig, WCAPairConfig], Field(discriminator="kind")]
 
 
 class MixtureConfig(Strict):

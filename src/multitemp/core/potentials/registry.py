@@ -1,6 +1,7 @@
-"""One registry of the potentials: each defined once (its class holds the parameters with
-their defaults and units in its docstring, the kind name and id, and the numba energy and
-force), looked up by name by both engines' configs, and the user slot of the kernels."""
+"""One registry of the potentials: each defined once (its class holds the parameters, the kind
+name and id, and the numba energy and force; its config table in :mod:`.tables` the defaults
+and units, shared by both engines' configs), looked up here by name, and the user slot of the
+kernels (:func:`kernel_user_functions`)."""
 
 from __future__ import annotations
 
