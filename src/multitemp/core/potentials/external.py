@@ -18,7 +18,7 @@ from typing import ClassVar
 import numba as nb
 import numpy as np
 
-from multitemp.core.potentials.pair import USER_KIND
+from multitemp.core.potentials.pair import USER_KIND, UserParameters
 
 
 class ExternalPotential:
@@ -198,7 +198,7 @@ class Cosine(ExternalPotential):
 
 
 @dataclass(frozen=True)
-class CustomExternal(ExternalPotential):
+class CustomExternal(UserParameters, ExternalPotential):
     """An external potential of the user's own: two ``numba.njit`` functions and their parameters.
 
     Args:
@@ -216,6 +216,3 @@ class CustomExternal(ExternalPotential):
     name: str = "custom"
     kind: ClassVar[str] = "custom"
     kind_id: ClassVar[int] = USER_KIND
-
-    def params(self) -> np.ndarray:
-        return np.array(self.parameters if self.parameters else (0.0,), dtype=np.float64)

@@ -187,8 +187,18 @@ class NoPair(PairPotential):
         return 0.0
 
 
+class UserParameters:
+    """``params()`` of a user's potential: its ``parameters`` as a float64 array (one 0 if none:
+    the kernels take an array)."""
+
+    parameters: tuple[float, ...]
+
+    def params(self) -> np.ndarray:
+        return np.array(self.parameters if self.parameters else (0.0,), dtype=np.float64)
+
+
 @dataclass(frozen=True)
-class CustomPair(PairPotential):
+class CustomPair(UserParameters, PairPotential):
     """A pair potential of the user's own: two ``numba.njit`` functions and their parameters,
     usable in both engines without editing the package.
 
@@ -211,6 +221,3 @@ class CustomPair(PairPotential):
     name: str = "custom"
     kind: ClassVar[str] = "custom"
     kind_id: ClassVar[int] = USER_KIND
-
-    def params(self) -> np.ndarray:
-        return np.array(self.parameters if self.parameters else (0.0,), dtype=np.float64)
