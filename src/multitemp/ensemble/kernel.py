@@ -186,6 +186,76 @@ def compute_forces(x, n, d, box, pair_kind, pair_p, ext_kind, ext_p, bonds, bond
                 f[i, a, ln] -= kt * (x[i, a, ln] - anchors[t, a])
 
 
+@nb.njit(cache=True, inline="always")
+def _stop_blown_lanes(x, xn, n, d, alive, blowup_step, r0, step):
+    """Lanes whose new positions xn are not finite: record the step in ``blowup_step`` and park
+    them at a harmless finite state.  A vectorised count first: the lane-by-lane search is rare."""
+    nl = x.shape[2]
+    n_bad = 0
+    for i in range(n):
+        for a in range(d):
+            for ln in range(nl):
+                n_bad += 0 if abs(xn[i, a, ln]) < 1e150 else 1
+    if n_bad:
+        for ln in range(nl):
+            finite = True
+            for i in range(n):
+                for a in range(d):
+                    if not (abs(xn[i, a, ln]) < 1e150):
+                        finite = False
+            if not finite:
+                if alive[ln]:
+                    blowup_step[r0 + ln] = step
+                    alive[ln] = False
+                for i in range(n):
+                    for a in range(d):
+                        xn[i, a, ln] = 0.0
+                        x[i, a, ln] = 0.0
+
+
+@nb.njit(cache=True, inline="always")
+def _accumulate_step(x, xn, f, fn, n, d, mudt, inv_t, q, s_ito, s_path, s_ang):
+    """The step x -> xn (forces f, fn) added to the running sums of every lane: trapezoid heat
+    ``q`` (N, L), Ito entropy, the Euler-Maruyama path log-ratio and the angular momentum of
+    particles 0 and 1 (see the module docstring)."""
+    nl = x.shape[2]
+    for i in range(n):
+        for ln in range(nl):
+            qq = 0.0
+            qi = 0.0
+            ff = 0.0
+            for a in range(d):
+                dxa = xn[i, a, ln] - x[i, a, ln]
+                qq += 0.5 * (f[i, a, ln] + fn[i, a, ln]) * dxa
+                qi += f[i, a, ln] * dxa
+                ff += fn[i, a, ln] * fn[i, a, ln] - f[i, a, ln] * f[i, a, ln]
+            q[i, ln] += qq
+            s_ito[ln] += qi * inv_t[i]
+            s_path[ln] += (qq + 0.25 * mudt[i] * ff) * inv_t[i]
+    if n >= 2:
+        for ln in range(nl):
+            for a in range(d):
+                s_ang[ln] += 0.5 * (x[0, a, ln] + xn[0, a, ln]) * (xn[1, a, ln] - x[1, a, ln])
+                s_ang[ln] -= 0.5 * (x[1, a, ln] + xn[1, a, ln]) * (xn[0, a, ln] - x[0, a, ln])
+
+
+@nb.njit(cache=True, inline="always")
+def _histogram_step(x, xn, alive, count, jx, jy, lo, width):
+    """Phase-space map of (x_0, x_1) along the first axis at the midpoint: visits and the
+    displacements in 64-bit fixed point (``CURRENT_SCALE``), so that sums are exact in any order."""
+    nbins = count.shape[0]
+    for ln in range(x.shape[2]):
+        if alive[ln]:
+            b0 = int(math.floor((0.5 * (x[0, 0, ln] + xn[0, 0, ln]) - lo) / width))
+            b1 = int(math.floor((0.5 * (x[1, 0, ln] + xn[1, 0, ln]) - lo) / width))
+            if b0 >= 0 and b0 < nbins and b1 >= 0 and b1 < nbins:
+                count[b0, b1] += 1
+                dx0 = (xn[0, 0, ln] - x[0, 0, ln]) * CURRENT_SCALE
+                dx1 = (xn[1, 0, ln] - x[1, 0, ln]) * CURRENT_SCALE
+                jx[b0, b1] += np.int64(math.floor(dx0 + 0.5))
+                jy[b0, b1] += np.int64(math.floor(dx1 + 0.5))
+
+
 class Model(NamedTuple):
     """The physics, per particle and per potential (see :func:`compute_forces`)."""
 
@@ -396,63 +466,18 @@ def advance(wn, wd, pos, step0, n_steps, model, schedule, acc, user):
                                 xn[i, a, ln] = (
                                     x[i, a, ln] + mudt[i] * f[i, a, ln] + amp[i] * gbuf[step * nd + i * d + a - g0, ln]
                                 )
-                n_bad = 0  # a vectorised count first: the lane-by-lane search is rare
-                for i in range(n):
-                    for a in range(d):
-                        for ln in range(nl):
-                            n_bad += 0 if abs(xn[i, a, ln]) < 1e150 else 1
-                if n_bad:
-                    for ln in range(nl):
-                        finite = True
-                        for i in range(n):
-                            for a in range(d):
-                                if not (abs(xn[i, a, ln]) < 1e150):
-                                    finite = False
-                        if not finite:
-                            if alive[ln]:
-                                blowup_step[r0 + ln] = step
-                                alive[ln] = False
-                            for i in range(n):  # park the lane at a harmless finite state
-                                for a in range(d):
-                                    xn[i, a, ln] = 0.0
-                                    x[i, a, ln] = 0.0
+                _stop_blown_lanes(x, xn, n, d, alive, blowup_step, r0, step)
                 compute_forces(
                     xn, n, d, box, pair_kind, pair_p, ext_kind, ext_p, bonds, bond_k, tethers, tether_k, anchors,
                     fn, sep, r2s, frs, user,
                 )  # fmt: skip
                 if step >= burn_step:
-                    for i in range(n):
-                        for ln in range(nl):
-                            qq = 0.0
-                            qi = 0.0
-                            ff = 0.0
-                            for a in range(d):
-                                dxa = xn[i, a, ln] - x[i, a, ln]
-                                qq += 0.5 * (f[i, a, ln] + fn[i, a, ln]) * dxa
-                                qi += f[i, a, ln] * dxa
-                                ff += fn[i, a, ln] * fn[i, a, ln] - f[i, a, ln] * f[i, a, ln]
-                            q[i, ln] += qq
-                            s_ito[ln] += qi * inv_t[i]
-                            s_path[ln] += (qq + 0.25 * mudt[i] * ff) * inv_t[i]
+                    _accumulate_step(x, xn, f, fn, n, d, mudt, inv_t, q, s_ito, s_path, s_ang)
                     add_discrete_gradient_corrections(
                         x, xn, n, d, box, pair_kind, pair_p, ext_kind, ext_p, q, heat_scratch, user
                     )  # the heat is then exact: sum_i dQ_i = -dE on every step
-                    if n >= 2:
-                        for ln in range(nl):
-                            for a in range(d):
-                                s_ang[ln] += 0.5 * (x[0, a, ln] + xn[0, a, ln]) * (xn[1, a, ln] - x[1, a, ln])
-                                s_ang[ln] -= 0.5 * (x[1, a, ln] + xn[1, a, ln]) * (xn[0, a, ln] - x[0, a, ln])
                     if do_hist:
-                        for ln in range(nl):
-                            if alive[ln]:
-                                b0 = int(math.floor((0.5 * (x[0, 0, ln] + xn[0, 0, ln]) - hist_lo) / width))
-                                b1 = int(math.floor((0.5 * (x[1, 0, ln] + xn[1, 0, ln]) - hist_lo) / width))
-                                if b0 >= 0 and b0 < nbins and b1 >= 0 and b1 < nbins:
-                                    hist_count[c, b0, b1] += 1
-                                    dx0 = (xn[0, 0, ln] - x[0, 0, ln]) * CURRENT_SCALE
-                                    dx1 = (xn[1, 0, ln] - x[1, 0, ln]) * CURRENT_SCALE
-                                    hist_jx[c, b0, b1] += np.int64(math.floor(dx0 + 0.5))
-                                    hist_jy[c, b0, b1] += np.int64(math.floor(dx1 + 0.5))
+                        _histogram_step(x, xn, alive, hist_count[c], hist_jx[c], hist_jy[c], hist_lo, width)
                 x, xn = xn, x
                 f, fn = fn, f
             for ln in range(nl):
