@@ -135,14 +135,17 @@ def feynman(out: Path, client) -> tuple[str, str]:
     axes[0].set(xscale="log", xlabel="T1 / T2 (T2 = 0.1)", ylabel="velocity <dx/dt>", title="velocity, phi = pi/2")
     heat = -dt_["heat_rate"].values[:, 0]
     axes[1].errorbar(ratios, heat, dt_["heat_rate_stderr"].values[:, 0], marker="o", capsize=3, color="tab:red")
-    axes[1].set(xscale="log", yscale="log", xlabel="T1 / T2", ylabel="heat flow out of the hot bath", title="heat flow")
+    # symlog: every point with its error bar, the zero (T1 = T2) and any negative one included
+    axes[1].set(xscale="log", xlabel="T1 / T2", ylabel="heat flow out of the hot bath", title="heat flow")
+    axes[1].set_yscale("symlog", linthresh=0.01)
     axes[2].errorbar(phis, dp["center_of_mass_velocity"], dp["center_of_mass_velocity_stderr"], marker="o", capsize=3)
     axes[2].set(xlabel="phase phi", ylabel="velocity", title="T = (2, 0.1): odd in phi, zero at 0 and +-pi")
-    for ax in (axes[0], axes[2]):
+    for ax in axes:
         ax.axhline(0, color="k", lw=0.6)
     return _save(fig, out, "feynman"), (
         "Feynman ratchet-and-pawl (section 6): two coupled coordinates in phase-shifted cosines at two temperatures "
-        "move together only when T1 != T2; the velocity is odd in the phase."
+        "move together only when T1 != T2; the velocity is odd in the phase. The heat-flow axis is symmetric-log "
+        "(linear within +-0.01), so the point at T1 = T2 (zero within its error bar) is shown with the others."
     )
 
 
@@ -183,13 +186,23 @@ def arrow(out: Path, client) -> tuple[str, str]:
         p, e, _ = reversal_game(game_cfg.build_system(), game_traj, frames)
         ax.errorbar((frames - 1) * 0.01 * sigma5, p, e, color="k", marker="x", ms=9, ls="none",
                     label="reversal game, T1/T2 = 5" if j == 0 else None)  # fmt: skip
+    # a Gaussian entropy production obeying the fluctuation theorem: mean sigma tau, variance
+    # 2 sigma tau, so P_correct = Phi(sqrt(sigma tau / 2))
+    from scipy.special import ndtr
+
+    st = np.geomspace(1e-3, 30.0, 200)
+    ax.plot(st, ndtr(np.sqrt(st / 2)), color="0.4", ls="--", lw=1.2, label="Gaussian, FT: Phi(sqrt(sigma tau / 2))")
     ax.axhline(0.5, color="k", lw=0.6)
     ax.set(xscale="log", xlabel="tau x sigma", ylabel="P(correct direction)", title="arrow of time, harmonic pair")
     ax.legend(fontsize=8)
     return _save(fig, out, "arrow"), (
         "Arrow of time (section 3): the probability of telling a movie's direction from the sign of its entropy "
         "rises from 1/2 to 1 on the time scale 1/sigma for every temperature ratio, and stays 1/2 at equal T. "
-        "Crosses: recorded windows, half shown reversed at random, guessed by the likelihood-ratio test."
+        "Crosses: recorded windows, half shown reversed at random, guessed by the likelihood-ratio test. "
+        "Dashed: a Gaussian entropy production obeying the fluctuation theorem (mean sigma tau, variance "
+        "2 sigma tau), P = Phi(sqrt(sigma tau / 2)). The measurement lies below it for tau x sigma from 0.01 "
+        "to about 3 (0.70 against 0.76 at 1): a short window's entropy is not Gaussian, and its sign is "
+        "closer to a coin toss. The two meet again once tau x sigma is past about 10."
     )
 
 
