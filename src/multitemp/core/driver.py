@@ -4,7 +4,7 @@ checkpoints, and the two ways a run ends early (:class:`BlowUpError`, :class:`Ru
 A simulation is anything with an integer ``step`` and ``advance(n_steps)`` (which raises
 :class:`BlowUpError`).  :func:`drive` advances it to a target step in chunks of about half a
 second, so that Ctrl-C or SIGTERM is answered quickly; both stop the run at the end of the
-current chunk, call ``on_stop`` (write a checkpoint) and raise :class:`RunInterrupted`.
+current chunk, call ``checkpoint`` (if given) and raise :class:`RunInterrupted`.
 Reporters (in the spirit of OpenMM's) are called every ``every`` steps and at the last step:
 a series recorder, a GSD frame writer, a checkpoint.  Because the noise is a pure function of
 (seed, replica or particle, step), where the chunks fall never changes a single bit.
@@ -42,11 +42,6 @@ class BlowUpError(RuntimeError):
             f"stiffness of the forces; suggested dt = {self.suggested_dt:g}"
         )
 
-    @property
-    def result(self) -> Any:
-        """The partial result (alias of ``partial``)."""
-        return self.partial
-
 
 class RunInterrupted(KeyboardInterrupt):
     """Ctrl-C or SIGTERM (or ``stop_after``) between chunks.
@@ -59,11 +54,6 @@ class RunInterrupted(KeyboardInterrupt):
         self.step, self.total, self.partial, self.checkpoint = step, total, partial, checkpoint
         kept = f"; checkpoint {checkpoint}" if checkpoint is not None else ""
         super().__init__(f"interrupted at step {step} of {total}{kept}")
-
-    @property
-    def result(self) -> Any:
-        """The partial result (alias of ``partial``)."""
-        return self.partial
 
 
 class Steppable(Protocol):

@@ -33,17 +33,12 @@ from multitemp.core.potentials.dispatch import (
 )
 
 
-def scratch_rows(d: int) -> int:
-    """Rows of the scratch array ``w`` (per lane) that the corrections need in dimension d."""
-    return 2 * d + 6
-
-
 @nb.njit(cache=True)  # not inlined: compiled once for every (N, d), which halves the kernel's compile time
 def add_discrete_gradient_corrections(x, xn, n, d, box, pair_kind, pair_p, ext_kind, ext_p, q, w, user):
     """Add to ``q`` (N, L) the difference between the discrete-gradient and the trapezoid heat of
     the step x -> xn (both (N, d, L), unwrapped) for every nonlinear pair and external term.
 
-    Scratch ``w`` has :func:`scratch_rows` (d) rows of L lanes.  Linear kinds cost nothing.
+    Scratch ``w`` has 2 d + 6 rows of L lanes.  Linear kinds cost nothing.
     """
     nl = x.shape[2]
     if pair_is_nonlinear(pair_kind):

@@ -376,7 +376,7 @@ def advance(wn, wd, pos, step0, n_steps, model, schedule, acc, user):
         sep = np.empty((d, nl))
         r2s = np.empty(nl)
         frs = np.empty(nl)
-        heat_scratch = np.empty((2 * d + 6, nl))  # exact_heat.scratch_rows(d)
+        heat_scratch = np.empty((2 * d + 6, nl))  # see add_discrete_gradient_corrections
         keys = np.empty(nl, dtype=np.uint64)
         alive = np.empty(nl, dtype=np.bool_)
         q = np.empty((n, nl))

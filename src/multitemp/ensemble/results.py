@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 import xarray as xr
 
-from multitemp.core.files import provenance, write_netcdf
+from multitemp.core.files import provenance
 from multitemp.ensemble.phase_space import PhaseSpaceMap
 from multitemp.ensemble.simulation import EnsembleResult
 
@@ -75,7 +75,3 @@ def result_dataset(result: EnsembleResult, config: dict[str, Any], summary: dict
             {"long_name": "stored positions (unwrapped)"},
         )
     return ds
-
-
-#: write a Dataset to NetCDF atomically
-write_dataset = write_netcdf

@@ -12,9 +12,10 @@ import numpy as np
 from multitemp.core.checkpoint import CHECKPOINT, ResumeError, check_same_run, config_array
 from multitemp.core.config import validate
 from multitemp.core.driver import BlowUpError, ProgressCallback, RunInterrupted
+from multitemp.core.files import write_netcdf
 from multitemp.ensemble.config import Config
 from multitemp.ensemble.phase_space import PhaseSpaceMap
-from multitemp.ensemble.results import result_dataset, write_dataset
+from multitemp.ensemble.results import result_dataset
 from multitemp.ensemble.simulation import EnsembleResult, EnsembleSimulation
 from multitemp.ensemble.summary import summarize
 from multitemp.theory import LinearTheory
@@ -96,14 +97,14 @@ def run_config(
         if isinstance(err, RunInterrupted) and ck_path is not None:
             err.checkpoint = ck_path
         if out_dir is not None and err.partial.measured_time > 0:
-            write_dataset(result_dataset(err.partial, resolved, summarize(err.partial)), out_dir / "results_partial.nc")
+            write_netcdf(result_dataset(err.partial, resolved, summarize(err.partial)), out_dir / "results_partial.nc")
         raise
     summary = summarize(result)
     results_file = fig_path = None
     summary["output"] = str(out_dir / "results.nc") if out_dir is not None else None
     dataset = result_dataset(result, resolved, summary)
     if out_dir is not None:
-        results_file = write_dataset(dataset, out_dir / "results.nc")
+        results_file = write_netcdf(dataset, out_dir / "results.nc")
         (out_dir / "results_partial.nc").unlink(missing_ok=True)
         if figure and system.n_particles == 2 and system.dim == 1 and params.histogram_bins > 0:
             from multitemp.ensemble.plots import phase_space_figure

@@ -141,9 +141,9 @@ def run_sweep(
             summary.failures.append({"values": p.values, "error": (rec or {}).get("error", "not run")})
     ds = sweep_dataset(spec, points, store)
     summary.output = out / "sweep.nc"
-    from multitemp.ensemble.results import write_dataset
+    from multitemp.core.files import write_netcdf
 
-    write_dataset(ds, summary.output)
+    write_netcdf(ds, summary.output)
     if zarr:
         ds.to_zarr(out / "sweep.zarr", mode="w")
     summary.wall_seconds = time.perf_counter() - t0
