@@ -56,3 +56,27 @@ def mixture_config(**over) -> MixtureConfig:
         table, _, field = key.partition(".")
         data[table] = {**data.get(table, {}), field: value} if field else value
     return MixtureConfig.model_validate(data)
+
+
+def _toml_value(v) -> str:
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, dict):
+        return "{ " + ", ".join(f"{k} = {_toml_value(x)}" for k, x in v.items()) + " }"
+    if isinstance(v, (list, tuple)):
+        return "[" + ", ".join(_toml_value(x) for x in v) + "]"
+    if isinstance(v, str):
+        import json
+
+        return json.dumps(v)
+    return repr(float(v)) if isinstance(v, float) else str(v)
+
+
+def write_toml(path, data: dict):
+    """A config dict as a TOML file (tables of inline values), for CLI tests."""
+    lines = []
+    for table, content in data.items():
+        lines.append(f"[{table}]")
+        lines += [f"{k} = {_toml_value(v)}" for k, v in content.items()]
+    path.write_text("\n".join(lines) + "\n")
+    return path

@@ -18,7 +18,7 @@ def reference_forces(engine: ManyBodyEngine) -> np.ndarray:
     m = engine.mixture
     f = np.zeros((m.n_particles, m.dim))
     kernel.all_pairs_forces(
-        engine.positions(), engine.box, m.cutoff, engine.pair_kind, engine.pair_p, engine.wall, f, None
+        engine.positions(), engine.box, m.cutoff, engine.pair_kind, engine.pair_p, engine.wall, f, None, m.bonds, m.bond_params()
     )
     return f
 
@@ -60,13 +60,13 @@ def test_first_law_holds_step_by_step(over, integrator):
     engine = ManyBodyEngine(m, 1e-4, 1, 0.5, positions=random_positions(m, 1), integrator=integrator)
     energy = [
         kernel.all_pairs_energy(
-            engine.positions(), engine.box, m.cutoff, engine.pair_kind, engine.pair_p, engine.wall, None
+            engine.positions(), engine.box, m.cutoff, engine.pair_kind, engine.pair_p, engine.wall, None, m.bonds, m.bond_params()
         )
     ]
     engine.advance(500)
     energy.append(
         kernel.all_pairs_energy(
-            engine.positions(), engine.box, m.cutoff, engine.pair_kind, engine.pair_p, engine.wall, None
+            engine.positions(), engine.box, m.cutoff, engine.pair_kind, engine.pair_p, engine.wall, None, m.bonds, m.bond_params()
         )
     )
     heat = engine.heat()

@@ -126,7 +126,7 @@ def run(
     )
     try:
         result = multitemp.run(cfg, out, update, resume=resume)
-    except (multitemp.ResumeError, TrajectoryError) as e:
+    except (multitemp.ResumeError, TrajectoryError, ConfigError) as e:
         close()
         _fail(str(e), 2)
     except multitemp.BlowUpError as e:

@@ -14,20 +14,22 @@ def mean_stderr(per_replica: np.ndarray, axis: int = 0) -> tuple[np.ndarray, np.
     return mean, err
 
 
-def batch_mean_stderr(t: np.ndarray, cumulative: np.ndarray, n_batches: int = 16) -> float:
+def batch_mean_stderr(t: np.ndarray, cumulative: np.ndarray, n_batches: int = 16) -> float | np.ndarray:
     """Standard error of the rate of a cumulative quantity from one long run: the samples are
     cut into ``n_batches`` consecutive batches (fewer when there are few samples), the rate of
     each is taken, and their spread / sqrt(batches) is returned (batches assumed independent:
-    each should be much longer than the correlation time). NaN with fewer than 2 batches."""
+    each should be much longer than the correlation time). NaN with fewer than 2 batches.
+    ``cumulative`` may have trailing axes (one rate per column): an array is then returned."""
     t = np.asarray(t, dtype=np.float64)
     c = np.asarray(cumulative, dtype=np.float64)
     nb = min(n_batches, len(t) - 1)
     if nb < 2:
-        return float("nan")
+        return float("nan") if c.ndim == 1 else np.full(c.shape[1:], np.nan)
     edges = np.linspace(0, len(t) - 1, nb + 1).round().astype(int)
-    rates = (c[edges[1:]] - c[edges[:-1]]) / (t[edges[1:]] - t[edges[:-1]])
     # weight by batch length: the overall rate is the length-weighted mean of batch rates
-    w = np.diff(t[edges])
-    mean = np.sum(w * rates) / np.sum(w)
-    var = np.sum(w * (rates - mean) ** 2) / np.sum(w) * nb / (nb - 1)
-    return float(np.sqrt(var / nb))
+    w = np.diff(t[edges]).reshape((nb,) + (1,) * (c.ndim - 1))
+    rates = (c[edges[1:]] - c[edges[:-1]]) / w
+    mean = np.sum(w * rates, axis=0) / np.sum(w)
+    var = np.sum(w * (rates - mean) ** 2, axis=0) / np.sum(w) * nb / (nb - 1)
+    err = np.sqrt(var / nb)
+    return float(err) if c.ndim == 1 else err

@@ -38,7 +38,8 @@ def summarize(result: EnsembleResult) -> dict[str, Any]:
     Keys: entropy_production_rate (Stratonovich heat / T), its ``_stderr`` and ``_exact``;
     ``_path`` (log path-probability ratio of the Euler-Maruyama chain) and ``_ito`` (the
     biased pre-point product) variants; heat_rate per bath (heat into the bath, energy/time);
-    angular_momentum (N >= 2); mean_velocity per particle and axis; center_of_mass_velocity of
+    angular_momentum (N >= 2); bond_msd, <|r_i - r_j|^2> of each bond (one sample per replica
+    at the end of the run; physics.md 8b); mean_velocity per particle and axis; center_of_mass_velocity of
     the friction-weighted centre along the first axis (the ratchet current); pair_steps_per_second.
     """
     system = result.system
@@ -70,6 +71,13 @@ def summarize(result: EnsembleResult) -> dict[str, Any]:
         "center_of_mass_velocity": com,
         "center_of_mass_velocity_stderr": com_err,
     }
+    if system.bonds:  # squared bond lengths at the end of the run, one sample per replica
+        pairs = np.array([(i, j) for i, j, _ in system.bonds])
+        sep = result.positions[:, pairs[:, 0]] - result.positions[:, pairs[:, 1]]
+        msd, msd_err = mean_stderr(np.sum(sep**2, axis=-1))
+        out["bond_msd"] = msd
+        out["bond_msd_stderr"] = msd_err
+        out["bond_msd_exact"] = theory.separation_msds(pairs) if theory else None
     if system.n_particles >= 2:
         am, am_err = mean_stderr(result.angular_momentum / t)
         out["angular_momentum"] = am

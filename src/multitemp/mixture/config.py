@@ -28,11 +28,13 @@ from __future__ import annotations
 import math
 from typing import Annotated, Literal, Union
 
-from pydantic import Field, PositiveFloat, PositiveInt, model_validator
+import numpy as np
+from pydantic import Field, NonNegativeInt, PositiveFloat, PositiveInt, model_validator
 
 from multitemp.core.config import RunTimes, Strict
-from multitemp.core.potentials.tables import SoftPairConfig, WCAPairConfig
+from multitemp.core.potentials.tables import NoPairConfig, SoftPairConfig, WCAPairConfig
 from multitemp.mixture.model import Mixture, particle_volume
+from multitemp.mixture.polymer import PolymerTable, chain_bonds, chain_types, read_activity_file
 
 __all__ = ["MixtureConfig"]
 
@@ -48,16 +50,18 @@ class TypeConfig(Strict):
 
     @model_validator(mode="after")
     def _one_of(self) -> TypeConfig:
-        if (self.fraction is None) == (self.count is None):
-            raise ValueError(f"type {self.name!r}: give either fraction or count")
+        if self.fraction is not None and self.count is not None:
+            raise ValueError(f"type {self.name!r}: give either fraction or count, not both")
         return self
 
 
 class MixtureTable(Strict):
-    """[mixture]: dimension, number of particles, packing fraction, types."""
+    """[mixture]: dimension, number of free particles, packing fraction (of all particles,
+    chains included), types.  With a [polymer] table ``particles`` (free particles) defaults
+    to 0 and a type needs no count or fraction."""
 
     dim: Literal[2, 3] = 2
-    particles: PositiveInt
+    particles: NonNegativeInt | None = None
     phi: float = Field(gt=0, lt=1)
     types: list[TypeConfig] = Field(min_length=1)
 
@@ -66,6 +70,13 @@ class MixtureTable(Strict):
         names = [t.name for t in self.types]
         if len(set(names)) != len(names):
             raise ValueError(f"mixture.types: names must be different, got {names}")
+        if not self.particles:
+            if any(t.count or t.fraction for t in self.types):
+                raise ValueError("mixture.types: counts or fractions need mixture.particles > 0")
+            return self
+        missing = [t.name for t in self.types if t.fraction is None and t.count is None]
+        if missing:
+            raise ValueError(f"mixture.types: type {missing[0]!r}: give either fraction or count")
         fractions = [t.fraction for t in self.types if t.fraction is not None]
         counts = [t.count for t in self.types if t.count is not None]
         if fractions and counts:
@@ -79,7 +90,9 @@ class MixtureTable(Strict):
         return self
 
     def counts(self) -> list[int]:
-        """Particles per type (fractions rounded; the last type takes the remainder)."""
+        """Free particles per type (fractions rounded; the last type takes the remainder)."""
+        if not self.particles:
+            return [0] * len(self.types)
         if self.types[0].count is not None:
             return [t.count for t in self.types]
         counts = [int(round(t.fraction * self.particles)) for t in self.types[:-1]]
@@ -119,7 +132,7 @@ class InitialTable(Strict):
     frame: int = -1
 
 
-PairTable = Annotated[Union[SoftPairConfig, WCAPairConfig], Field(discriminator="kind")]
+PairTable = Annotated[Union[SoftPairConfig, WCAPairConfig, NoPairConfig], Field(discriminator="kind")]
 
 
 class MixtureConfig(Strict):
@@ -132,10 +145,17 @@ class MixtureConfig(Strict):
     neighbors: NeighborsTable = NeighborsTable()
     output: OutputTable = OutputTable()
     initial: InitialTable | None = None
+    polymer: PolymerTable | None = None
 
     @model_validator(mode="after")
     def _fits(self) -> MixtureConfig:
-        cut = self.pair_potential.build().cutoff
+        if self.polymer is None and not self.mixture.particles:
+            raise ValueError("mixture.particles: give the number of particles (> 0), or chains in a [polymer] table")
+        if self.pair_potential.kind == "none" and self.polymer is None:
+            raise ValueError("pair_potential.kind = 'none' is for ideal chains: it needs a [polymer] table")
+        if self.polymer is not None:
+            self.particle_types()  # pattern checks (type names, lengths, activity files)
+        cut = self.mixture_cutoff()
         rlist = cut + self.neighbors.skin
         if self.container.kind == "periodic":
             length = self.box_length()
@@ -146,32 +166,77 @@ class MixtureConfig(Strict):
                 )
         return self
 
+    def mixture_cutoff(self) -> float:
+        return 0.0 if self.pair_potential.kind == "none" else self.pair_potential.build().cutoff
+
+    @property
+    def diameter(self) -> float:
+        """Particle diameter for phi: the pair potential's range (ideal chains: the bond length)."""
+        if self.pair_potential.kind == "none":
+            return self.polymer.bond.build().rest_length
+        return self.pair_potential.diameter
+
+    @property
+    def n_particles(self) -> int:
+        """Monomers plus free particles."""
+        return (self.polymer.monomers if self.polymer else 0) + (self.mixture.particles or 0)
+
+    def _volume(self) -> float:
+        return self.n_particles * particle_volume(self.mixture.dim, self.diameter) / self.mixture.phi
+
     def box_length(self) -> float:
         """Side of the periodic box holding N particles at packing fraction phi."""
-        m = self.mixture
-        volume = m.particles * particle_volume(m.dim, self.pair_potential.diameter) / m.phi
-        return volume ** (1.0 / m.dim)
+        return self._volume() ** (1.0 / self.mixture.dim)
 
     def container_radius(self) -> float:
         """Radius R of the sphere (disk) holding N particles at packing fraction phi."""
         m = self.mixture
-        volume = m.particles * particle_volume(m.dim, self.pair_potential.diameter) / m.phi
+        volume = self._volume()
         return math.sqrt(volume / math.pi) if m.dim == 2 else (3 * volume / (4 * math.pi)) ** (1 / 3)
 
-    def build(self):
-        import numpy as np
+    def particle_types(self) -> tuple[list[tuple[str, float, float]], np.ndarray]:
+        """((name, temperature, mobility) of every type, type index of every particle id):
+        declared types, then the new ones of activity files; the chains first, then the free particles."""
+        m = self.mixture
+        types = [(t.name, t.temperature, t.mobility) for t in m.types]
+        index = {t.name: k for k, t in enumerate(m.types)}
+        per_chain = []
+        if self.polymer is not None:
+            file_types: dict[float, int] = {}
+            for c, chain in enumerate(self.polymer.chains):
+                if chain.pattern.kind != "file":
+                    continue
+                key = f"polymer.chains.{c}.pattern"
+                for temp in read_activity_file(chain.pattern.path, key + ".path"):
+                    t = float(temp)
+                    if t in file_types:
+                        continue
+                    same = [k for k, ty in enumerate(types) if ty[1] == t]
+                    if not same:
+                        types.append((f"T{t:g}", t, 1.0))
+                    file_types[t] = same[0] if same else len(types) - 1
+            for c, chain in enumerate(self.polymer.chains):
+                per_chain.append(chain_types(chain, c, index, file_types, f"polymer.chains.{c}.pattern").ravel())
+        counts = m.counts()
+        free = np.repeat(np.arange(len(counts)), counts)
+        return types, np.concatenate([*per_chain, free]).astype(np.int64)
 
+    def build(self) -> Mixture:
         m = self.mixture
         pair = self.pair_potential.build()
-        counts = m.counts()
-        typeid = np.repeat(np.arange(len(counts)), counts).astype(np.int64)
+        types, typeid = self.particle_types()
+        bonds, chains, bond = np.zeros((0, 2), np.int64), (), None
+        if self.polymer is not None:
+            lengths = [c.monomers for c in self.polymer.chains for _ in range(c.count)]
+            bonds, chains = chain_bonds(lengths)
+            bond = self.polymer.bond.build()
         wall = None
         if self.container.kind == "sphere":
             radius = self.container_radius()
             # room beyond the wall: 8 thermal penetration depths of the hottest type, and the
             # list range, so that the periodic images never meet
             depth = 8 * math.sqrt(max(t.temperature for t in m.types) / self.container.stiffness)
-            side = 2 * (radius + depth + pair.cutoff + self.neighbors.skin)
+            side = 2 * (radius + depth + self.mixture_cutoff() + self.neighbors.skin)
             box = (side,) * m.dim
             wall = (self.container.stiffness, radius)
         else:
@@ -179,10 +244,14 @@ class MixtureConfig(Strict):
         return Mixture(
             dim=m.dim,
             box=box,
-            type_names=tuple(t.name for t in m.types),
-            type_temperatures=tuple(t.temperature for t in m.types),
-            type_mobilities=tuple(t.mobility for t in m.types),
+            type_names=tuple(t[0] for t in types),
+            type_temperatures=tuple(t[1] for t in types),
+            type_mobilities=tuple(t[2] for t in types),
             typeid=typeid,
             pair=pair,
             wall=wall,
+            bonds=bonds,
+            bond=bond,
+            exclude_bonded=self.polymer.exclude_bonded if self.polymer else True,
+            chains=chains,
         )

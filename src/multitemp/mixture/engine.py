@@ -66,6 +66,8 @@ def random_positions(mixture: Mixture, seed: int) -> np.ndarray:
     box = np.asarray(mixture.box)
     centre = box / 2
     radius = mixture.wall[1] if mixture.wall is not None else None
+    if mixture.n_bonds:
+        return _chain_positions(mixture, rng, box, centre, radius)
     if mixture.pair.kind == "wca":
         volume = np.prod(box) if radius is None else (np.pi * radius**2 if d == 2 else 4 / 3 * np.pi * radius**3)
         spacing = (volume / n) ** (1 / d)
@@ -94,6 +96,57 @@ def random_positions(mixture: Mixture, seed: int) -> np.ndarray:
     return centre + radius * out
 
 
+def _chain_positions(mixture: Mixture, rng: np.random.Generator, box: np.ndarray, centre: np.ndarray,
+                     radius: float | None) -> np.ndarray:  # fmt: skip
+    """Chains as random walks of steps ``bond.rest_length`` (grown along the bonds from a random
+    first monomer), inside the container; free particles at random.  With WCA (which cannot
+    start from overlaps) every new site keeps 0.9 sigma from those placed (self-avoiding)."""
+    n, d = mixture.n_particles, mixture.dim
+    partners = mixture.bond_partners()
+    step = mixture.bond.rest_length
+    hard = mixture.pair.kind == "wca"
+    gap2 = (0.9 * getattr(mixture.pair, "sigma", 1.0)) ** 2
+    pos = np.zeros((n, d))
+    placed = np.zeros(n, dtype=bool)
+
+    def fits(p: np.ndarray) -> bool:
+        if radius is not None and np.sum((p - centre) ** 2) > (radius - 0.5 * step) ** 2:
+            return False
+        if not hard or not placed.any():
+            return True
+        u = pos[placed] - p
+        u -= box * np.round(u / box)
+        return bool(np.min(np.einsum("ij,ij->i", u, u)) > gap2)
+
+    def anywhere() -> np.ndarray:
+        for _ in range(10000):
+            p = rng.uniform(0.0, 1.0, d) * box if radius is None else centre + radius * rng.uniform(-1.0, 1.0, d)
+            if fits(p):
+                return p
+        return p
+
+    for root in range(n):
+        if placed[root]:
+            continue
+        pos[root] = anywhere()
+        placed[root] = True
+        queue = [root]
+        while queue:
+            cur = queue.pop()
+            for nxt in partners[cur]:
+                if nxt < 0 or placed[nxt]:
+                    continue
+                for _ in range(200):
+                    v = rng.normal(size=d)
+                    trial = pos[cur] + step * v / np.linalg.norm(v)
+                    if fits(trial):
+                        break
+                pos[nxt] = trial
+                placed[nxt] = True
+                queue.append(nxt)
+    return pos
+
+
 class ManyBodyEngine:
     """Advances a mixture (Euler-Maruyama or Heun); accumulates the heat into every bath.
 
@@ -111,7 +164,7 @@ class ManyBodyEngine:
     def __init__(self, mixture: Mixture, dt: float, seed: int, skin: float, burn_step: int = 0,
                  positions: np.ndarray | None = None, state: ManyBodyState | None = None,
                  integrator: str = "euler"):  # fmt: skip
-        if getattr(mixture.pair, "cutoff", None) is None:
+        if mixture.pair.kind != "none" and getattr(mixture.pair, "cutoff", None) is None:
             raise ValueError(
                 "the many-body engine needs a pair potential with a finite cutoff (CustomPair(..., cutoff=...))"
             )
@@ -129,6 +182,9 @@ class ManyBodyEngine:
         self.pair_p = mixture.pair.params()
         self.wall = mixture.wall_array()
         self.user = kernel_user_functions(mixture.pair)
+        # bonds = (partner ids per id, storage slot per id, bond parameters); see kernel
+        self.bonds = (mixture.bond_partners(), np.arange(n, dtype=np.int64), mixture.bond_params())
+        self.fene = mixture.bond is not None and mixture.bond.kind == "fene"
         self.cells = np.zeros(4 * n + 2, dtype=np.int64)
         self.scratch_f = np.zeros((n, d))
         self.scratch_i = np.zeros((n, d), dtype=np.int64)
@@ -155,9 +211,15 @@ class ManyBodyEngine:
             self.nbr = kernel.build_neighbors(
                 state.x, state.img, state.f, self.dxs, self.spare, state.heat, state.tag, self.mudt, self.amp,
                 state.xb, state.imgb, self.box, rlist, self.cells, self.scratch_f, self.scratch_i, self.nbr, self.nnb,
+                self.bonds,
             )  # fmt: skip
             kernel.compute_forces(state.x, self.box, mixture.cutoff, self.pair_kind, self.pair_p, self.wall,
-                                  self.nbr, self.nnb, state.f, self.user)  # fmt: skip
+                                  self.nbr, self.nnb, state.f, self.user, state.tag, self.bonds)  # fmt: skip
+            if not np.isfinite(state.f).all():
+                raise ValueError(
+                    "the initial forces are not finite: a FENE bond is stretched past its maximum length "
+                    f"r_max = {mixture.bond.max_length():g}" if self.fene else "the initial forces are not finite"
+                )
         else:
             if state.x.shape != (n, d):
                 raise ValueError(f"saved state has {state.x.shape} positions, the mixture needs ({n}, {d})")
@@ -165,7 +227,8 @@ class ManyBodyEngine:
             self._per_slot()
             if not kernel.in_cell_order(state.xb, self.box, rlist, self.cells):
                 raise ValueError("saved state is not in neighbour-cell order (not written by this engine?)")
-            self.nbr = kernel.restore_neighbors(state.xb, self.box, rlist, self.cells, self.nbr, self.nnb)
+            self.nbr = kernel.restore_neighbors(state.xb, self.box, rlist, self.cells, self.nbr, self.nnb, state.tag,
+                                                self.bonds)  # fmt: skip
         self.stats[0] = self.state.n_builds
 
     def _per_slot(self) -> None:
@@ -183,9 +246,12 @@ class ManyBodyEngine:
             s.x, s.img, s.f, self.dxs, self.spare, s.heat, s.tag, self.mudt, self.amp, s.xb, s.imgb, self.nbr, self.nnb,
             self.cells, self.scratch_f, self.scratch_i, self.box, self.mixture.cutoff, self.skin, self.pair_kind,
             self.pair_p, self.wall, self.seed, s.step, int(n_steps), self.burn_step, self.stats, self.user, self.heun, self.ft,
+            self.bonds,
         )  # fmt: skip
         if bad_step >= 0:
-            raise BlowUpError(int(bad_step), self.dt, "(a particle moved more than half the box in one step)")
+            where = "(a particle moved more than half the box in one step"
+            where += ", or a FENE bond was stretched past its maximum length)" if self.fene else ")"
+            raise BlowUpError(int(bad_step), self.dt, where)
         s.step += int(n_steps)
         s.n_builds = int(self.stats[0])
 

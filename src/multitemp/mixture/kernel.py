@@ -14,6 +14,16 @@ out of the hot baths and into the cold ones differed by 4%.
 Forces: pair repulsion within the cutoff ``rc`` (minimum image) plus an optional spherical
 wall ``-k_w (|r - c| - R) (r - c)/|r - c|`` beyond radius R (a soft container).
 
+Bonds (chains, physics.md section 8b): ``bonds = (partner, slot, bond_p)``, with
+``partner[t, b]`` the particle ids bonded to particle id t (-1: none; width 0 without bonds),
+``slot[t]`` the storage slot of particle id t (kept up to date at every list build), and
+``bond_p = (kind, k, r0, r_max, exclude)``: harmonic ``U = k (r - r0)^2 / 2`` (kind 1) or
+FENE ``U = -k r_max^2 ln(1 - r^2 / r_max^2) / 2`` (kind 2; a bond stretched to r_max gives a
+non-finite force, which stops the run as a blow-up).  With ``exclude`` = 1 bonded pairs are
+left out of the neighbour list (no pair repulsion between bonded monomers).  Bond terms enter
+the forces and the heat exactly as pair terms (discrete gradient, both sides), so the first
+law stays exact per step.
+
 Neighbours: a Verlet list of all pairs within ``rc + skin``, built from a cell list
 (counting sort, cells of side >= rc + skin) and rebuilt as soon as any particle has moved
 more than ``skin / 2`` since the last build, so no pair within ``rc`` is ever missed.  The
@@ -34,6 +44,7 @@ import math
 import numba as nb
 import numpy as np
 
+from multitemp.core.potentials.bond import bond_force_energy
 from multitemp.core.potentials.dispatch import SOFT, pair_energy, pair_force, pair_force_energy
 from multitemp.core.rng import STREAM_NOISE, normal_block
 
@@ -93,11 +104,13 @@ def _shift(c, o, n):
 
 
 @nb.njit(cache=True, parallel=True)
-def _fill_rows(x, box, rlist2, nc, cell_start, nbr, nnb):
+def _fill_rows(x, box, rlist2, nc, cell_start, nbr, nnb, tag, partner, exclude):
     """Neighbour rows from the cell list (particles sorted by cell); returns the longest row,
-    which may exceed nbr's width (the caller then widens nbr and calls again)."""
+    which may exceed nbr's width (the caller then widens nbr and calls again).  With
+    ``exclude``, the particles bonded to i (``partner[tag[i]]``) are left out of its row."""
     n, d = x.shape
     width = nbr.shape[1]
+    n_bonds = partner.shape[1]
     n0, n1, n2 = nc[0], nc[1], nc[2]
     m0 = min(3, n0)  # stencil offsets per axis: -1, 0, 1, or fewer when the grid is narrower
     m1 = min(3, n1)
@@ -128,7 +141,11 @@ def _fill_rows(x, box, rlist2, nc, cell_start, nbr, nnb):
                         # branch-free: write always, keep if inside (2.2x faster than a branch)
                         if count < width:
                             nbr[i, count] = j
-                        count += (r2 < rlist2) & (j != i)
+                        keep = (r2 < rlist2) & (j != i)
+                        if exclude:
+                            for b in range(n_bonds):
+                                keep &= tag[j] != partner[tag[i], b]
+                        count += keep
         nnb[i] = count
     longest = 0
     for i in range(n):
@@ -167,18 +184,20 @@ def _count_sort(x, box, nc, cells):
 
 
 @nb.njit(cache=True)
-def _rows(x, box, rlist, nc, cell_start, nbr, nnb):
+def _rows(x, box, rlist, nc, cell_start, nbr, nnb, tag, bonds):
     n = x.shape[0]
-    longest = _fill_rows(x, box, rlist * rlist, nc, cell_start, nbr, nnb)
+    partner, _, bond_p = bonds
+    exclude = partner.shape[1] > 0 and bond_p[4] != 0.0
+    longest = _fill_rows(x, box, rlist * rlist, nc, cell_start, nbr, nnb, tag, partner, exclude)
     if longest > nbr.shape[1]:
         nbr = np.empty((n, longest + longest // 4 + 4), dtype=np.int32)
-        _fill_rows(x, box, rlist * rlist, nc, cell_start, nbr, nnb)
+        _fill_rows(x, box, rlist * rlist, nc, cell_start, nbr, nnb, tag, partner, exclude)
     return nbr
 
 
 @nb.njit(cache=True)
 def build_neighbors(x, img, f, dxs, spare, heat, tag, mudt, amp, xb, imgb, box, rlist, cells, scratch_f, scratch_i,
-                    nbr, nnb):  # fmt: skip
+                    nbr, nnb, bonds):  # fmt: skip
     """Sort the particles by cell, record the build positions (xb, imgb), rebuild the Verlet list.
 
     The per-particle arrays (x, img, f, dxs, spare, heat, tag, mudt, amp) are permuted in place into
@@ -196,9 +215,12 @@ def build_neighbors(x, img, f, dxs, spare, heat, tag, mudt, amp, xb, imgb, box, 
     for v in (heat, mudt, amp):  # 1-column views through the first scratch column
         _permute_rows(v.reshape((n, 1)), order, scratch_f)
     _permute_rows(tag.reshape((n, 1)), order, scratch_i)
+    slot = bonds[1]
+    for k in range(n):
+        slot[tag[k]] = k
     xb[:, :] = x
     imgb[:, :] = img
-    return _rows(x, box, rlist, nc, cell_start, nbr, nnb)
+    return _rows(x, box, rlist, nc, cell_start, nbr, nnb, tag, bonds)
 
 
 @nb.njit(cache=True)
@@ -213,18 +235,29 @@ def in_cell_order(xb, box, rlist, cells):
 
 
 @nb.njit(cache=True)
-def restore_neighbors(xb, box, rlist, cells, nbr, nnb):
+def restore_neighbors(xb, box, rlist, cells, nbr, nnb, tag, bonds):
     """Rebuild the Verlet list of the last build from its positions xb (already in cell order,
     see :func:`in_cell_order`, so the stable sort leaves them in place): the list, and every
     later bit, is then the one an uninterrupted run had.  Returns the neighbour array."""
     n, d = xb.shape
     nc = _grid(box, rlist, n, d)
     cell_start, _ = _count_sort(xb, box, nc, cells)
-    return _rows(xb, box, rlist, nc, cell_start, nbr, nnb)
+    slot = bonds[1]
+    for k in range(n):
+        slot[tag[k]] = k
+    return _rows(xb, box, rlist, nc, cell_start, nbr, nnb, tag, bonds)
 
 
 @nb.njit(cache=True, inline="always")
-def _force_on(i, x, box, d, pair_kind, pair_p, wall, nbr, nnb, user):
+def _separation(x, i, j, box, d):
+    u0 = _wrap(x[i, 0] - x[j, 0], box[0])
+    u1 = _wrap(x[i, 1] - x[j, 1], box[1])
+    u2 = _wrap(x[i, 2] - x[j, 2], box[2]) if d == 3 else 0.0
+    return u0, u1, u2
+
+
+@nb.njit(cache=True, inline="always")
+def _force_on(i, x, box, d, pair_kind, pair_p, wall, nbr, nnb, user, tag, bonds):
     """Force on particle i (components 0, 1, 2; the last is 0 in 2D)."""
     f0 = 0.0
     f1 = 0.0
@@ -242,6 +275,15 @@ def _force_on(i, x, box, d, pair_kind, pair_p, wall, nbr, nnb, user):
         f0 += fr * u0
         f1 += fr * u1
         f2 += fr * u2
+    partner, slot, bond_p = bonds
+    for b in range(partner.shape[1]):
+        t = partner[tag[i], b]
+        if t >= 0:
+            u0, u1, u2 = _separation(x, i, slot[t], box, d)
+            fr, _ = bond_force_energy(u0 * u0 + u1 * u1 + u2 * u2, bond_p)
+            f0 += fr * u0
+            f1 += fr * u1
+            f2 += fr * u2
     if wall[0] > 0.0:  # wall = (k_w, R, c_0, c_1, c_2)
         g0, g1, g2 = _wall_force(x[i, 0] - wall[2], x[i, 1] - wall[3], x[i, 2] - wall[4] if d == 3 else 0.0, wall)
         f0 += g0
@@ -282,7 +324,7 @@ def _wall_force(w0, w1, w2, wall):
 
 
 @nb.njit(cache=True, inline="always")
-def _force_and_heat(i, x, dxs, box, rc2, d, pair_kind, pair_p, wall, nbr, nnb, user):
+def _force_and_heat(i, x, dxs, box, rc2, d, pair_kind, pair_p, wall, nbr, nnb, user, tag, bonds):
     """Force on particle i at x and the heat of its last step dxs (x - dxs before it):
     every pair and wall term by the energy-conserving discrete gradient.
 
@@ -316,6 +358,25 @@ def _force_and_heat(i, x, dxs, box, rc2, d, pair_kind, pair_p, wall, nbr, nnb, u
         if r2 < rc2 or r2_old < rc2:
             fr, e = pair_force_energy(pair_kind, r2, pair_p, user)
             fr_old, e_old = pair_force_energy(pair_kind, r2_old, pair_p, user)
+            f0 += fr * u0
+            f1 += fr * u1
+            f2 += fr * u2
+            q += _discrete_gradient_heat(0.5 * (fr * u0 + fr_old * v0), 0.5 * (fr * u1 + fr_old * v1),
+                                         0.5 * (fr * u2 + fr_old * v2), e - e_old, d0, d1, d2, s0, s1, s2)  # fmt: skip
+    partner, slot, bond_p = bonds
+    for b in range(partner.shape[1]):
+        t = partner[tag[i], b]
+        if t >= 0:
+            j = slot[t]
+            u0, u1, u2 = _separation(x, i, j, box, d)
+            d0 = s0 - dxs[j, 0]
+            d1 = s1 - dxs[j, 1]
+            d2 = (s2 - dxs[j, 2]) if d == 3 else 0.0
+            v0 = u0 - d0
+            v1 = u1 - d1
+            v2 = u2 - d2
+            fr, e = bond_force_energy(u0 * u0 + u1 * u1 + u2 * u2, bond_p)
+            fr_old, e_old = bond_force_energy(v0 * v0 + v1 * v1 + v2 * v2, bond_p)
             f0 += fr * u0
             f1 += fr * u1
             f2 += fr * u2
@@ -359,41 +420,41 @@ def _store(f, i, d, f0, f1, f2):
 
 
 @nb.njit(cache=True, parallel=True, fastmath=FAST)
-def forces_and_heat(x, dxs, box, rc, pair_kind, pair_p, wall, nbr, nnb, f, heat, user):
+def forces_and_heat(x, dxs, box, rc, pair_kind, pair_p, wall, nbr, nnb, f, heat, user, tag, bonds):
     """f[i] = force at x; heat[i] += heat of the step dxs that led to x (discrete gradient)."""
     n, d = x.shape
     if d == 2 and pair_kind == SOFT:
         for i in nb.prange(n):
-            f0, f1, f2, q = _force_and_heat(i, x, dxs, box, rc * rc, 2, SOFT, pair_p, wall, nbr, nnb, user)
+            f0, f1, f2, q = _force_and_heat(i, x, dxs, box, rc * rc, 2, SOFT, pair_p, wall, nbr, nnb, user, tag, bonds)
             heat[i] += q
             _store(f, i, 2, f0, f1, f2)
     elif d == 3 and pair_kind == SOFT:
         for i in nb.prange(n):
-            f0, f1, f2, q = _force_and_heat(i, x, dxs, box, rc * rc, 3, SOFT, pair_p, wall, nbr, nnb, user)
+            f0, f1, f2, q = _force_and_heat(i, x, dxs, box, rc * rc, 3, SOFT, pair_p, wall, nbr, nnb, user, tag, bonds)
             heat[i] += q
             _store(f, i, 3, f0, f1, f2)
     else:
         for i in nb.prange(n):
-            f0, f1, f2, q = _force_and_heat(i, x, dxs, box, rc * rc, d, pair_kind, pair_p, wall, nbr, nnb, user)
+            f0, f1, f2, q = _force_and_heat(i, x, dxs, box, rc * rc, d, pair_kind, pair_p, wall, nbr, nnb, user, tag, bonds)
             heat[i] += q
             _store(f, i, d, f0, f1, f2)
 
 
 @nb.njit(cache=True, parallel=True, fastmath=FAST)
-def compute_forces(x, box, rc, pair_kind, pair_p, wall, nbr, nnb, f, user):
+def compute_forces(x, box, rc, pair_kind, pair_p, wall, nbr, nnb, f, user, tag, bonds):
     """f[i] = force on particle i at positions x (needs a valid neighbour list)."""
     n, d = x.shape
     if d == 2 and pair_kind == SOFT:
         for i in nb.prange(n):
-            f0, f1, f2 = _force_on(i, x, box, 2, SOFT, pair_p, wall, nbr, nnb, user)
+            f0, f1, f2 = _force_on(i, x, box, 2, SOFT, pair_p, wall, nbr, nnb, user, tag, bonds)
             _store(f, i, 2, f0, f1, f2)
     elif d == 3 and pair_kind == SOFT:
         for i in nb.prange(n):
-            f0, f1, f2 = _force_on(i, x, box, 3, SOFT, pair_p, wall, nbr, nnb, user)
+            f0, f1, f2 = _force_on(i, x, box, 3, SOFT, pair_p, wall, nbr, nnb, user, tag, bonds)
             _store(f, i, 3, f0, f1, f2)
     else:
         for i in nb.prange(n):
-            f0, f1, f2 = _force_on(i, x, box, d, pair_kind, pair_p, wall, nbr, nnb, user)
+            f0, f1, f2 = _force_on(i, x, box, d, pair_kind, pair_p, wall, nbr, nnb, user, tag, bonds)
             _store(f, i, d, f0, f1, f2)
 
 
@@ -408,7 +469,7 @@ def _move(i, x, img, dxs, xb, imgb, box, d, delta0, delta1, delta2, half_skin2):
         da = delta0 if a == 0 else (delta1 if a == 1 else delta2)
         dxs[i, a] += da
         u = x[i, a] + da
-        if u < 0.0 or u >= box[a]:
+        if not (u >= 0.0 and u < box[a]):  # also true for NaN (a broken FENE bond)
             if not math.isfinite(u) or abs(dxs[i, a]) > 0.5 * box[a]:
                 bad += 1  # blow-up: stop before the state is garbage
                 u = x[i, a]
@@ -426,7 +487,7 @@ def _move(i, x, img, dxs, xb, imgb, box, d, delta0, delta1, delta2, half_skin2):
 
 @nb.njit(cache=True, parallel=True)
 def advance(x, img, f, dxs, spare, heat, tag, mudt, amp, xb, imgb, nbr, nnb, cells, scratch_f, scratch_i,
-            box, rc, skin, pair_kind, pair_p, wall, seed, step0, n_steps, burn_step, stats, user, heun, ft):  # fmt: skip
+            box, rc, skin, pair_kind, pair_p, wall, seed, step0, n_steps, burn_step, stats, user, heun, ft, bonds):  # fmt: skip
     """Advance n_steps steps from global step ``step0``; the state is (x, img, f = forces at x)
     in the current storage order, ``tag`` the particle ids.
 
@@ -469,10 +530,10 @@ def advance(x, img, f, dxs, spare, heat, tag, mudt, amp, xb, imgb, nbr, nnb, cel
             return nbr, step
         if moved > 0:
             nbr = build_neighbors(x, img, f, dxs, spare, heat, tag, mudt, amp, xb, imgb, box, rc + skin, cells,
-                                  scratch_f, scratch_i, nbr, nnb)  # fmt: skip
+                                  scratch_f, scratch_i, nbr, nnb, bonds)  # fmt: skip
             stats[0] += 1
         if heun:
-            compute_forces(x, box, rc, pair_kind, pair_p, wall, nbr, nnb, ft, user)  # f(x~)
+            compute_forces(x, box, rc, pair_kind, pair_p, wall, nbr, nnb, ft, user, tag, bonds)  # f(x~)
             moved = 0
             for i in nb.prange(n):
                 b, m = _move(i, x, img, dxs, xb, imgb, box, d, 0.5 * mudt[i] * (ft[i, 0] - f[i, 0]),
@@ -484,24 +545,35 @@ def advance(x, img, f, dxs, spare, heat, tag, mudt, amp, xb, imgb, nbr, nnb, cel
                 return nbr, step
             if moved > 0:
                 nbr = build_neighbors(x, img, f, dxs, spare, heat, tag, mudt, amp, xb, imgb, box, rc + skin, cells,
-                                      scratch_f, scratch_i, nbr, nnb)  # fmt: skip
+                                      scratch_f, scratch_i, nbr, nnb, bonds)  # fmt: skip
                 stats[0] += 1
         if step >= burn_step:
-            forces_and_heat(x, dxs, box, rc, pair_kind, pair_p, wall, nbr, nnb, f, heat, user)
+            forces_and_heat(x, dxs, box, rc, pair_kind, pair_p, wall, nbr, nnb, f, heat, user, tag, bonds)
         else:
-            compute_forces(x, box, rc, pair_kind, pair_p, wall, nbr, nnb, f, user)
+            compute_forces(x, box, rc, pair_kind, pair_p, wall, nbr, nnb, f, user, tag, bonds)
     return nbr, -1
 
 
-@nb.njit(cache=True, parallel=True)
-def all_pairs_forces(x, box, rc, pair_kind, pair_p, wall, f, user):
-    """Reference: forces summed over all N^2 pairs (minimum image), for tests."""
+@nb.njit(cache=True)
+def _bonded(i, j, bond_list):
+    for m in range(bond_list.shape[0]):
+        a, b = bond_list[m, 0], bond_list[m, 1]
+        if (a == i and b == j) or (a == j and b == i):
+            return True
+    return False
+
+
+@nb.njit(cache=True)
+def all_pairs_forces(x, box, rc, pair_kind, pair_p, wall, f, user, bond_list, bond_p):
+    """Reference: forces summed over all N^2 pairs (minimum image) and over the bonds
+    (``bond_list``: (M, 2) particle ids), for tests.  x in particle-id order."""
     n, d = x.shape
     rc2 = rc * rc
-    for i in nb.prange(n):
+    exclude = bond_list.shape[0] > 0 and bond_p[4] != 0.0
+    for i in range(n):
         acc = np.zeros(3)
         for j in range(n):
-            if j == i:
+            if j == i or (exclude and _bonded(i, j, bond_list)):
                 continue
             r2 = 0.0
             u = np.zeros(3)
@@ -522,15 +594,27 @@ def all_pairs_forces(x, box, rc, pair_kind, pair_p, wall, f, user):
                     acc[a] += -wall[0] * (rw - wall[1]) * w[a] / rw
         for a in range(d):
             f[i, a] = acc[a]
+    for m in range(bond_list.shape[0]):
+        i, j = bond_list[m, 0], bond_list[m, 1]
+        u = np.zeros(3)
+        for a in range(d):
+            u[a] = _wrap(x[i, a] - x[j, a], box[a])
+        fr, _ = bond_force_energy(u[0] ** 2 + u[1] ** 2 + u[2] ** 2, bond_p)
+        for a in range(d):
+            f[i, a] += fr * u[a]
+            f[j, a] -= fr * u[a]
 
 
 @nb.njit(cache=True)
-def all_pairs_energy(x, box, rc, pair_kind, pair_p, wall, user):
-    """Reference: total potential energy (pairs by minimum image, plus the wall), for tests."""
+def all_pairs_energy(x, box, rc, pair_kind, pair_p, wall, user, bond_list, bond_p):
+    """Reference: total potential energy (pairs by minimum image, bonds, the wall), for tests."""
     n, d = x.shape
     total = 0.0
+    exclude = bond_list.shape[0] > 0 and bond_p[4] != 0.0
     for i in range(n):
         for j in range(i + 1, n):
+            if exclude and _bonded(i, j, bond_list):
+                continue
             r2 = 0.0
             for a in range(d):
                 u = _wrap(x[i, a] - x[j, a], box[a])
@@ -539,6 +623,13 @@ def all_pairs_energy(x, box, rc, pair_kind, pair_p, wall, user):
                 total += pair_energy(pair_kind, r2, pair_p, user)
         if wall[0] > 0.0:
             total += _wall_energy(x[i, 0] - wall[2], x[i, 1] - wall[3], x[i, 2] - wall[4] if d == 3 else 0.0, wall)
+    for m in range(bond_list.shape[0]):
+        i, j = bond_list[m, 0], bond_list[m, 1]
+        r2 = 0.0
+        for a in range(d):
+            u = _wrap(x[i, a] - x[j, a], box[a])
+            r2 += u * u
+        total += bond_force_energy(r2, bond_p)[1]
     return total
 
 

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
+from multitemp.core.potentials.bond import BondPotential
 from multitemp.core.potentials.pair import PairPotential
 
 __all__ = ["Mixture", "particle_volume"]
@@ -31,6 +32,11 @@ class Mixture:
         pair: the pair potential (finite range: ``pair.cutoff``).
         wall: None, or (stiffness k_w, radius R): V = k_w (|r - c| - R)^2 / 2 beyond R, with c
             the box centre (Awazu 2014's container).
+        bonds: (M, 2) particle ids joined by a ``bond`` potential (chains, physics.md 8b).
+        bond: the bond potential (:class:`~multitemp.core.potentials.bond.HarmonicBond` or
+            :class:`~multitemp.core.potentials.bond.FENEBond`).
+        exclude_bonded: bonded pairs feel no pair potential (default; Kremer-Grest chains keep it).
+        chains: (first particle id, monomers) of each chain, for the polymer observables.
     """
 
     dim: int
@@ -41,6 +47,56 @@ class Mixture:
     typeid: np.ndarray
     pair: PairPotential
     wall: tuple[float, float] | None = None
+    bonds: np.ndarray | None = field(default=None, repr=False)
+    bond: BondPotential | None = None
+    exclude_bonded: bool = True
+    chains: tuple[tuple[int, int], ...] = ()
+
+    def __post_init__(self) -> None:
+        if self.bonds is None:
+            object.__setattr__(self, "bonds", np.zeros((0, 2), dtype=np.int64))
+        bonds = np.asarray(self.bonds, dtype=np.int64).reshape(-1, 2)
+        object.__setattr__(self, "bonds", bonds)
+        n = self.n_particles
+        if len(bonds):
+            bad = (bonds < 0) | (bonds >= n)
+            if bad.any():
+                m = int(np.argwhere(bad.any(axis=1))[0, 0])
+                raise ValueError(
+                    f"bonds[{m}] = {bonds[m].tolist()}: joins a particle that does not exist "
+                    f"(particle ids are 0..{n - 1})"
+                )
+            same = np.flatnonzero(bonds[:, 0] == bonds[:, 1])
+            if len(same):
+                raise ValueError(f"bonds[{same[0]}] = {bonds[same[0]].tolist()}: a particle cannot be bonded to itself")
+            if self.bond is None:
+                raise ValueError("bonds are given but no bond potential (bond=HarmonicBond(...) or FENEBond(...))")
+        for first, length in self.chains:
+            if first < 0 or length < 1 or first + length > n:
+                raise ValueError(f"chain (first={first}, monomers={length}) does not fit in {n} particles")
+
+    @property
+    def n_bonds(self) -> int:
+        return int(self.bonds.shape[0])
+
+    def bond_partners(self) -> np.ndarray:
+        """(N, W) ids bonded to each particle id, -1 padded (W = most bonds of a particle; 0 without bonds)."""
+        n = self.n_particles
+        degree = np.bincount(self.bonds.ravel(), minlength=n) if self.n_bonds else np.zeros(n, dtype=np.int64)
+        out = np.full((n, int(degree.max(initial=0))), -1, dtype=np.int64)
+        fill = np.zeros(n, dtype=np.int64)
+        for a, b in self.bonds:
+            out[a, fill[a]] = b
+            fill[a] += 1
+            out[b, fill[b]] = a
+            fill[b] += 1
+        return out
+
+    def bond_params(self) -> np.ndarray:
+        """The kernel's ``bond_p`` (kind 0 without bonds)."""
+        if self.bond is None:
+            return np.zeros(5)
+        return self.bond.params(self.exclude_bonded)
 
     @property
     def n_particles(self) -> int:
@@ -48,7 +104,8 @@ class Mixture:
 
     @property
     def cutoff(self) -> float:
-        return float(self.pair.cutoff)
+        """Range of the pair potential (0 for no pair potential: ideal chains)."""
+        return 0.0 if self.pair.kind == "none" else float(self.pair.cutoff)
 
     @property
     def temperatures(self) -> np.ndarray:

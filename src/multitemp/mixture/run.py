@@ -23,8 +23,10 @@ from pathlib import Path
 from typing import Any
 
 import gsd.hoomd
+import numpy as np
 
 from multitemp.core.checkpoint import CHECKPOINT, ResumeError, check_same_run, config_array
+from multitemp.core.config import ConfigError
 from multitemp.core.driver import ProgressCallback, Reporter, RunInterrupted
 from multitemp.core.files import write_json, write_netcdf
 from multitemp.mixture.config import MixtureConfig
@@ -67,7 +69,7 @@ class GSDWriter:
         heat, entropy = sim.heat_by_type, sim.entropy
         log = {"heat_by_type": heat, "entropy": entropy, "time": sim.step * sim.dt}
         self.trajectory.append(
-            make_frame(sim.mixture, sim.step, sim.positions, sim.engine.images(), log, self.config_json)
+            make_frame(sim.mixture, sim.step, sim.positions, sim.engine.images(), log, self.config_json, sim.heat)
         )
         self.trajectory.flush()
 
@@ -92,6 +94,18 @@ def simulation_from_config(config: MixtureConfig, checkpoint: Path | None = None
     positions = None
     if config.initial is not None:
         positions = read_frame_positions(Path(config.initial.gsd), config.initial.frame, mixture)
+        if mixture.bond is not None and mixture.n_bonds:
+            u = positions[mixture.bonds[:, 0]] - positions[mixture.bonds[:, 1]]
+            box = np.asarray(mixture.box)
+            u -= box * np.round(u / box)
+            length = np.sqrt(np.einsum("ij,ij->i", u, u))
+            worst = int(np.argmax(length))
+            if length[worst] >= mixture.bond.max_length():
+                raise ConfigError(
+                    f"initial.gsd = {config.initial.gsd}: bond {mixture.bonds[worst].tolist()} has length "
+                    f"{length[worst]:.4g}, past polymer.bond.r_max = {mixture.bond.max_length():g}; allowed: "
+                    "a start with every FENE bond shorter than r_max"
+                )
     return MixtureSimulation(mixture, r.dt, r.seed, positions=positions, **common)
 
 

@@ -23,10 +23,11 @@ from multitemp.core.driver import ProgressCallback, Reporter, drive
 from multitemp.core.statistics import batch_mean_stderr
 from multitemp.mixture.engine import ManyBodyEngine, ManyBodyState, random_positions
 from multitemp.mixture.model import Mixture
+from multitemp.mixture.polymer import ideal_chain_theory
 
 __all__ = ["MixtureSimulation", "summarize_series", "series_dataset"]
 
-SERIES = ("step", "heat", "entropy", "center")
+SERIES = ("step", "heat", "entropy", "center", "particle_heat")
 
 
 class MixtureSimulation:
@@ -53,7 +54,9 @@ class MixtureSimulation:
             positions = random_positions(mixture, seed)
         self.engine = ManyBodyEngine(mixture, dt, seed, skin, burn_step, positions=positions, state=state,
                                      integrator=integrator)  # fmt: skip
-        self.series: dict[str, list] = {k: list(v) for k, v in series.items()} if series else {k: [] for k in SERIES}
+        self.series: dict[str, list] = {k: [] for k in SERIES}
+        for k, v in (series or {}).items():
+            self.series[k] = list(v)
         self.rate = 0.0
 
     @property
@@ -98,7 +101,8 @@ class MixtureSimulation:
 
     def record(self) -> dict[str, Any]:
         """Append the current step, heat per type, entropy and centre to :attr:`series`."""
-        row = {"step": self.step, "heat": self.heat_by_type, "entropy": self.entropy, "center": self.center}
+        row = {"step": self.step, "heat": self.heat_by_type, "entropy": self.entropy, "center": self.center,
+               "particle_heat": self.heat}  # fmt: skip
         for k in SERIES:
             self.series[k].append(row[k])
         return row
@@ -120,7 +124,8 @@ class MixtureSimulation:
 
     def dataset(self, config: dict[str, Any] | None = None, summary: dict[str, Any] | None = None):
         """The time series as an xarray Dataset (the content of ``results.nc``)."""
-        return series_dataset(self.mixture, self.dt, self.series, config or {}, summary or self.summary(), self.seed)
+        return series_dataset(self.mixture, self.dt, self.series, config or {}, summary or self.summary(), self.seed,
+                              self.burn_in)  # fmt: skip
 
     def save(self, path: str | Path, **extra: np.ndarray) -> None:
         """Checkpoint: the full state and the series so far (atomic)."""
@@ -138,7 +143,8 @@ def summarize_series(
     mixture: Mixture, dt: float, burn_in: float, rows: dict, rate: float, builds: int
 ) -> dict[str, Any]:
     """Entropy production rate and heat rate per type (batch-means error bars), drift and
-    diffusion of the friction-weighted centre sum_i gamma_i r_i."""
+    diffusion of the friction-weighted centre sum_i gamma_i r_i; for ideal chains the exact
+    rates (``*_exact``, physics.md section 8b)."""
     from multitemp import __version__
 
     steps = np.asarray(rows["step"])
@@ -172,6 +178,14 @@ def summarize_series(
         # sum_i gamma_i r_i diffuses freely: variance 2 sum_i gamma_i T_i per unit time per axis
         summary["center_diffusion"] = float(np.mean(inc**2 / dts[:, None]) / 2) if len(inc) else None
         summary["center_diffusion_exact"] = float(np.sum(mixture.temperatures / mixture.mobilities))
+    if mixture.n_bonds:
+        summary["chains"] = len(mixture.chains)
+        summary["bonds"] = mixture.n_bonds
+    theory = ideal_chain_theory(mixture)
+    if theory is not None:
+        per_type = np.bincount(mixture.typeid, weights=theory.heat_rate, minlength=len(mixture.type_names))
+        summary["entropy_production_rate_exact"] = theory.entropy_production_rate
+        summary["heat_rate_exact"] = per_type.tolist()
     summary["particle_steps_per_second"] = rate
     summary["neighbor_list_builds"] = builds
     summary["multitemp_version"] = __version__
@@ -185,16 +199,59 @@ def _rate(t: np.ndarray, cumulative: np.ndarray) -> tuple[float, float]:
     return value, batch_mean_stderr(t, cumulative)
 
 
-def series_dataset(mixture: Mixture, dt: float, rows: dict, config: dict, summary: dict, seed: int):
-    """Time series (cumulative heat per type, entropy, centre) with the summary and provenance."""
+def particle_rates(mixture: Mixture, dt: float, burn_in: float, rows: dict) -> dict[str, np.ndarray]:
+    """Per particle: heat rate into its bath and entropy production rate Q_i / (T_i t), with
+    batch-means error bars, and the exact values for ideal chains (physics.md 8b)."""
+    steps = np.asarray(rows["step"])
+    heat = np.asarray(rows.get("particle_heat", []))
+    out: dict[str, np.ndarray] = {}
+    t = steps * dt
+    measured = t >= burn_in - 1e-12
+    if heat.ndim != 2 or heat.shape[0] != len(steps) or measured.sum() < 2:
+        return out
+    tm, hm = t[measured], heat[measured]
+    rate = (hm[-1] - hm[0]) / (tm[-1] - tm[0])
+    err = batch_mean_stderr(tm, hm)
+    temps = mixture.temperatures
+    out["particle_heat_rate"] = rate
+    out["particle_heat_rate_stderr"] = err
+    out["particle_entropy_production_rate"] = rate / temps
+    out["particle_entropy_production_rate_stderr"] = err / temps
+    theory = ideal_chain_theory(mixture)
+    if theory is not None:
+        out["particle_heat_rate_exact"] = theory.heat_rate
+        out["particle_entropy_production_rate_exact"] = theory.heat_rate / temps
+    return out
+
+
+_PARTICLE_NAMES = {
+    "particle_heat_rate": "heat flow into each particle's bath (energy / time)",
+    "particle_entropy_production_rate": "entropy production rate of each particle's bath, Q_i / (T_i t) (1 / time)",
+}
+
+
+def series_dataset(mixture: Mixture, dt: float, rows: dict, config: dict, summary: dict, seed: int,
+                   burn_in: float = 0.0):  # fmt: skip
+    """Time series (cumulative heat per type, entropy, centre, heat per particle), rates per
+    particle, with the summary and provenance."""
     import xarray as xr
 
     from multitemp.core.files import provenance
 
     steps = np.asarray(rows["step"])
     axes = ["x", "y", "z"][: mixture.dim]
+    per_particle = {}
+    for name, values in particle_rates(mixture, dt, burn_in, rows).items():
+        base = name.removesuffix("_stderr").removesuffix("_exact")
+        per_particle[name] = ("particle", values, {"long_name": _PARTICLE_NAMES[base]})
+    if np.asarray(rows.get("particle_heat", [])).ndim == 2:
+        per_particle["particle_heat"] = (("time", "particle"), np.asarray(rows["particle_heat"]),
+                                         {"long_name": "cumulative heat into each particle's bath since burn-in"})  # fmt: skip
+    per_particle["particle_type"] = ("particle", mixture.typeid)
+    per_particle["particle_temperature"] = ("particle", mixture.temperatures)
     return xr.Dataset(
         {
+            **per_particle,
             "heat": (("time", "type"), np.asarray(rows["heat"]), {"long_name": "cumulative heat into the baths of each type since burn-in"}),
             "entropy": ("time", np.asarray(rows["entropy"]), {"long_name": "cumulative entropy production sum_i Q_i / T_i"}),
             "center": (("time", "axis"), np.asarray(rows["center"]), {"long_name": "sum_i gamma_i r_i (unwrapped)"}),

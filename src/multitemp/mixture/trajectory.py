@@ -1,8 +1,9 @@
 """GSD trajectories in the HOOMD schema (readable by OVITO, freud, gsd, HOOMD-blue).
 
 Each frame holds the box, positions (box centred on the origin, as HOOMD does), image
-flags, type names and type ids, the particle diameter, and in the log: the per-particle
-bath temperature (``particles/temperature``), the cumulative heat per type and entropy
+flags, type names and type ids, the particle diameter, the bonds of chains (bond type
+``backbone``), and in the log: the per-particle bath temperature (``particles/temperature``)
+and cumulative heat since burn-in (``particles/heat``), the cumulative heat per type and entropy
 production (``multitemp/...``) and the run's config as JSON bytes (``multitemp/config``).
 """
 
@@ -24,7 +25,7 @@ class TrajectoryError(ValueError):
 
 
 def make_frame(mixture: Mixture, step: int, positions: np.ndarray, images: np.ndarray, log: dict,
-               config_json: str) -> gsd.hoomd.Frame:  # fmt: skip
+               config_json: str, heat: np.ndarray | None = None) -> gsd.hoomd.Frame:  # fmt: skip
     """One HOOMD-schema frame; positions in [0, L) are shifted to [-L/2, L/2)."""
     n, d = positions.shape
     box = np.asarray(mixture.box)
@@ -42,8 +43,18 @@ def make_frame(mixture: Mixture, step: int, positions: np.ndarray, images: np.nd
     frame.particles.image = image
     frame.particles.types = list(mixture.type_names)
     frame.particles.typeid = mixture.typeid.astype(np.uint32)
-    frame.particles.diameter = np.full(n, getattr(mixture.pair, "s", getattr(mixture.pair, "sigma", 1.0)), np.float32)
+    diameter = getattr(mixture.pair, "s", getattr(mixture.pair, "sigma", None))
+    if diameter is None:
+        diameter = mixture.bond.rest_length if mixture.bond is not None else 1.0
+    frame.particles.diameter = np.full(n, diameter, np.float32)
+    if mixture.n_bonds:
+        frame.bonds.N = mixture.n_bonds
+        frame.bonds.types = ["backbone"]
+        frame.bonds.typeid = np.zeros(mixture.n_bonds, dtype=np.uint32)
+        frame.bonds.group = mixture.bonds.astype(np.uint32)
     frame.log["particles/temperature"] = mixture.temperatures.astype(np.float32)
+    if heat is not None:
+        frame.log["particles/heat"] = np.asarray(heat, dtype=np.float64)
     for key, value in log.items():
         frame.log[f"multitemp/{key}"] = np.atleast_1d(np.asarray(value, dtype=np.float64))
     frame.log["multitemp/config"] = np.frombuffer(config_json.encode(), dtype=np.uint8)
@@ -71,7 +82,8 @@ def read_frame_positions(path: Path, frame: int, mixture: Mixture) -> np.ndarray
     n, d = mixture.n_particles, mixture.dim
     if f.particles.N != n:
         raise TrajectoryError(
-            f"initial.gsd = {path} has {f.particles.N} particles, the config has mixture.particles = {n}"
+            f"initial.gsd = {path} has {f.particles.N} particles, the config has "
+            + (f"{n} (free particles and monomers)" if mixture.n_bonds else f"mixture.particles = {n}")
         )
     if f.configuration.dimensions != d:
         raise TrajectoryError(

@@ -12,7 +12,9 @@ When H is singular (no trap: the friction-weighted centre diffuses freely) there
 stationary C, but the forces ``F = -H x`` are stationary.  Working on the range of H gives
 ``E[F F^T] = H C H``, and the rates still follow: heat into bath i per axis
 ``mu_i [(H C H)_ii - T_i H_ii]`` (Stratonovich: Ito term plus ``mu_i T_i dF_i/dx_i``), and the
-entropy production rate is ``sum_i heat_i / T_i``.
+entropy production rate is ``sum_i heat_i / T_i``.  Internal coordinates (separations
+r_i - r_j, bond vectors: physics.md section 8b) live in the range of H too, so their second
+moments are stationary and exact: :meth:`LinearTheory.separation_msd`.
 """
 
 from __future__ import annotations
@@ -57,6 +59,24 @@ class LinearTheory:
             hessian[i, i] += kt
         return cls(system.dim, hessian, system.mobilities.copy(), system.temperatures.copy())
 
+    @classmethod
+    def from_bonds(cls, dim: int, temperatures, bonds, k, mobilities=None, tethers=None) -> LinearTheory:
+        """An ideal (Rouse) chain or network: springs ``k |r_i - r_j|^2 / 2`` between the pairs
+        ``bonds`` (k: one value or one per bond), tethers ``(i, k_t)`` to fixed points.  No
+        excluded volume; physics.md section 8b."""
+        t = np.asarray(temperatures, dtype=np.float64)
+        n = len(t)
+        ks = np.broadcast_to(np.asarray(k, dtype=np.float64), (len(bonds),))
+        hessian = np.zeros((n, n))
+        for (i, j), kb in zip(bonds, ks, strict=True):
+            e = np.zeros(n)
+            e[i], e[j] = 1.0, -1.0
+            hessian += kb * np.outer(e, e)
+        for i, kt in tethers or ():
+            hessian[i, i] += kt
+        mu = np.ones(n) if mobilities is None else np.asarray(mobilities, dtype=np.float64)
+        return cls(dim, hessian, mu, t)
+
     @property
     def drift(self) -> np.ndarray:
         return np.diag(self.mobilities) @ self.hessian
@@ -97,6 +117,28 @@ class LinearTheory:
         cy = solve_continuous_lyapunov(a, q)
         h = self.hessian
         return h @ p.T @ cy @ p @ h
+
+    def internal_covariance(self) -> np.ndarray:
+        """Per axis, the stationary covariance of x projected on the range of H (the internal
+        coordinates: the free centre of a chain is left out); equals C when H is definite."""
+        p = self._range_basis()
+        if p.shape[0] == 0:
+            return np.zeros_like(self.hessian)
+        cy = solve_continuous_lyapunov(p @ self.drift @ p.T, 2.0 * p @ self.diffusion @ p.T)
+        return p.T @ cy @ p
+
+    def separation_msd(self, i: int, j: int) -> float:
+        """<|r_i - r_j|^2>, all axes (a bond's mean squared length when i, j are bonded)."""
+        e = np.zeros(self.hessian.shape[0])
+        e[i], e[j] = 1.0, -1.0
+        return self.dim * float(e @ self.internal_covariance() @ e)
+
+    def separation_msds(self, pairs) -> np.ndarray:
+        """:meth:`separation_msd` of many pairs (an (M, 2) array)."""
+        c = self.internal_covariance()
+        pairs = np.asarray(pairs, dtype=np.int64).reshape(-1, 2)
+        i, j = pairs[:, 0], pairs[:, 1]
+        return self.dim * (c[i, i] + c[j, j] - 2 * c[i, j])
 
     @property
     def heat_rate(self) -> np.ndarray:
