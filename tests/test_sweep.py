@@ -179,3 +179,32 @@ def test_gallery(tmp_path):
     text = index.read_text()
     for name in ("phase_space", "chase", "ratchet", "feynman", "arrow"):
         assert (tmp_path / f"{name}.png").stat().st_size > 10_000 and f"{name}.png" in text
+
+
+def test_mixture_and_chain_points_with_their_analysis(cluster, tmp_path):
+    """Many-body points (free particles, then chains of 10: a whole list of chains as one
+    swept value) come back with the phase-separation observables of their final frames."""
+    free = [{"count": 100, "monomers": 1, "pattern": {"kind": "uniform", "type": t}} for t in ("hot", "cold")]
+    chains = [{"count": 10, "monomers": 10, "pattern": {"kind": "uniform", "type": t}} for t in ("hot", "cold")]
+    base = {
+        "mixture": {"dim": 2, "phi": 0.4, "types": [{"name": "hot", "temperature": 5.0},
+                                                  {"name": "cold", "temperature": 1.0}]},
+        "pair_potential": {"kind": "soft", "k": 50.0},
+        "polymer": {"bond": {"kind": "harmonic", "k": 50.0, "r0": 0.9}, "chains": free},
+        "run": {"dt": 1e-3, "time": 1.0, "burn_in": 0.2, "seed": 2},
+        "neighbors": {"skin": 0.5},
+        "output": {"write_every": 100},
+    }  # fmt: skip
+    s = parse_sweep({**base, "sweep": {"mixture.types.0.temperature": [1.0, 5.0], "polymer.chains": [free, chains]}})
+    res = run_sweep(s, tmp_path, client=cluster)
+    assert not res.failures, res.failures
+    ds = xr.open_dataset(res.output)
+    for name in ("demixing", "demixing_stderr", "largest_cold_cluster_fraction", "coarsening_length",
+                 "entropy_production_rate"):  # fmt: skip
+        assert ds[name].dims == ("mixture.types.0.temperature", "polymer.chains"), name
+        assert np.isfinite(ds[name].values).all(), name
+    assert ds["heat_rate"].dims[-1] == "type" and ds["center_drift"].dims[-1] == "axis"
+    assert int(ds["analysis_frames"].min()) == 3  # steps 800, 900, 1000 of 1000
+    ep = ds["entropy_production_rate"].sel({"mixture.types.0.temperature": 1.0}).values
+    err = ds["entropy_production_rate_stderr"].sel({"mixture.types.0.temperature": 1.0}).values
+    assert np.all(np.abs(ep) < 5 * err)  # equal temperatures: no entropy production

@@ -11,7 +11,9 @@ what to compute:
   like neighbours within ``2 s`` (a local composition over the first two shells, so that
   hot and cold softness, which shifts the first shell, matters little) over particles with
   a neighbour, and f_rand its value for random mixing, the mean of (N_type - 1) / (N - 1);
-  psi = 0 when mixed, 1 when fully separated;
+  psi = 0 when mixed, 1 when fully separated.  With chains (frames with bonds) only
+  neighbours on other chains count (the monomers of one chain are neighbours by
+  construction), and f_rand is taken over the particles of the other chains;
 * partial pair correlations g_hh, g_cc, g_hc (freud RDF);
 * coarsening length L = 2 pi / <q>, with <q> the first moment of the concentration structure
   factor S_cc(q) = |c_q|^2 / N, c = n_cold - n_hot on a grid of cell ~ s, over q < pi / s.
@@ -84,6 +86,19 @@ def _type_ids(frame: gsd.hoomd.Frame, opts: AnalysisOptions) -> tuple[int, int]:
     return types.index(opts.cold_type), types.index(opts.hot_type)
 
 
+def molecule_ids(frame: gsd.hoomd.Frame) -> np.ndarray:
+    """(N,) molecule of each particle: connected by the frame's bonds (a free particle is its own)."""
+    n = int(frame.particles.N)
+    if not frame.bonds.N:
+        return np.arange(n)
+    from scipy.sparse import coo_matrix
+    from scipy.sparse.csgraph import connected_components
+
+    g = np.asarray(frame.bonds.group, dtype=np.int64)
+    graph = coo_matrix((np.ones(len(g)), (g[:, 0], g[:, 1])), shape=(n, n))
+    return connected_components(graph, directed=False)[1]
+
+
 def analyze_frame(frame: gsd.hoomd.Frame, opts: AnalysisOptions = AnalysisOptions()) -> FrameAnalysis:
     """The phase-separation observables of one frame."""
     cold_id, hot_id = _type_ids(frame, opts)
@@ -106,13 +121,19 @@ def analyze_frame(frame: gsd.hoomd.Frame, opts: AnalysisOptions = AnalysisOption
     nl = freud.locality.AABBQuery(box, pts).query(pts, {"r_max": shell, "exclude_ii": True}).toNeighborList()
     qi, pj = nl.query_point_indices, nl.point_indices
     n = len(pts)
+    molecule = molecule_ids(frame)
+    keep = molecule[qi] != molecule[pj]
+    qi, pj = qi[keep], pj[keep]
     total = np.bincount(qi, minlength=n)
     like = np.bincount(qi, weights=(typeid[qi] == typeid[pj]).astype(float), minlength=n)
     has = total > 0
     if has.any():
         f_like = float(np.mean(like[has] / total[has]))
         counts = np.bincount(typeid, minlength=typeid.max() + 1)
-        f_rand = float(np.mean((counts[typeid[has]] - 1) / (n - 1)))
+        mol_size = np.bincount(molecule)
+        same = np.bincount(molecule * (typeid.max() + 1) + typeid)  # particles of (molecule, type)
+        own = same[molecule * (typeid.max() + 1) + typeid]
+        f_rand = float(np.mean(((counts[typeid] - own) / np.maximum(n - mol_size[molecule], 1))[has]))
         demix = (f_like - f_rand) / (1 - f_rand) if f_rand < 1 else 0.0
     else:
         demix = 0.0

@@ -7,9 +7,10 @@ and in-memory runs alike.
 * :func:`contact_map`: probability that monomers i and j of a chain are closer than a
   radius, averaged over frames and over chains of the same length and pattern, kept in
   ``blocks`` consecutive groups of frames for error bars;
-* :func:`compartment_score`: contrast between like and unlike contacts, each contact
-  probability divided by the mean at its genomic distance |i - j| (observed / expected, as
-  for Hi-C maps); 0 without compartments;
+* :func:`compartment_score`: contrast between like and unlike contacts: observed contacts over
+  the contacts expected at the same genomic distance |i - j| (the mean of that diagonal, as
+  for Hi-C maps), summed over like pairs, minus the same over unlike pairs; 0 without
+  compartments;
 * :func:`separation_msd`: <|r_i - r_j|^2> against s = |i - j|, for hot-hot, cold-cold and
   mixed pairs;
 * :func:`block_gyration`: squared radius of gyration of each run of equal type ("block");
@@ -93,18 +94,18 @@ def _score(p: np.ndarray, like: np.ndarray, s_min: int) -> float:
     i, j = np.triu_indices(n, k=s_min)
     s = j - i
     expected = np.bincount(s, weights=p[i, j], minlength=n) / np.maximum(np.bincount(s, minlength=n), 1)
-    keep = expected[s] > 0
-    oe = p[i, j][keep] / expected[s][keep]
-    lk = like[i, j][keep]
+    lk = like[i, j]
     if not lk.any() or lk.all():
         return float("nan")
-    return float(oe[lk].mean() - oe[~lk].mean())
+    # observed over expected contacts, summed over like (unlike) pairs: weights each pair by
+    # its expected contacts, so that the rare, noisy contacts far along the chain count little
+    return float(p[i, j][lk].sum() / expected[s][lk].sum() - p[i, j][~lk].sum() / expected[s][~lk].sum())
 
 
 def compartment_score(cmap: ContactMap, s_min: int = 2) -> tuple[float, float]:
-    """(score, standard error over the blocks of frames): mean observed/expected contact
-    probability of like pairs (hot-hot, cold-cold) minus that of unlike pairs, over
-    |i - j| >= s_min.  0 for a chain without compartments."""
+    """(score, standard error over the blocks of frames): observed / expected contacts of like
+    pairs (hot-hot, cold-cold) minus that of unlike pairs, over |i - j| >= s_min.  0 for a
+    chain without compartments."""
     like = cmap.types[:, None] == cmap.types[None, :]
     score = _score(cmap.probability, like, s_min)
     per_block = np.array([_score(b, like, s_min) for b in cmap.blocks])

@@ -33,7 +33,11 @@ from multitemp.mixture.config import MixtureConfig
 from multitemp.mixture.simulation import MixtureSimulation
 from multitemp.mixture.trajectory import TrajectoryError, make_frame, read_frame_positions
 
-__all__ = ["run_mixture", "MixtureOutput", "GSDWriter", "ResumeError", "TrajectoryError", "simulation_from_config"]
+__all__ = ["run_mixture", "MixtureOutput", "GSDWriter", "ResumeError", "TrajectoryError", "simulation_from_config",
+           "run_and_analyse"]  # fmt: skip
+
+#: the analysis fields a sweep point reports, averaged over the final frames
+ANALYSIS_FIELDS = ("demixing", "largest_cold_cluster_fraction", "coarsening_length")
 
 TRAJECTORY = "trajectory.gsd"
 
@@ -187,3 +191,42 @@ def run_mixture(
     results = write_netcdf(dataset, out / "results.nc")
     write_json(out / "results.json", summary)
     return MixtureOutput(summary, dataset, sim, traj_path, results)
+
+
+def run_and_analyse(config: MixtureConfig, final_fraction: float = 0.25,
+                    progress: ProgressCallback | None = None) -> dict[str, Any]:  # fmt: skip
+    """Run in memory and add to the summary the phase-separation observables (``demixing``,
+    ``largest_cold_cluster_fraction``, ``coarsening_length``: see
+    :mod:`multitemp.mixture.analysis`) averaged over the frames (every ``output.write_every``
+    steps) of the final ``final_fraction`` of the run, with the standard error of that mean
+    (frames treated as independent: an underestimate when they are closer than the
+    relaxation time).  What a sweep point of a mixture reports."""
+    from multitemp.mixture.analysis import AnalysisOptions, analyze_frame
+    from multitemp.mixture.trajectory import make_frame
+
+    r = config.run
+    total = int(round(r.time / r.dt))
+    every = config.output.write_every
+    start = total - int(final_fraction * total)
+    sim = simulation_from_config(config)
+    rows: list = []
+    m = sim.mixture
+    temps = np.asarray(m.type_temperatures)
+    if {"hot", "cold"} <= set(m.type_names):
+        opts = AnalysisOptions()
+    else:  # the coldest and the hottest type
+        opts = AnalysisOptions(cold_type=m.type_names[int(np.argmin(temps))], hot_type=m.type_names[int(np.argmax(temps))])
+
+    def analyse() -> None:
+        if sim.step >= start:
+            frame = make_frame(sim.mixture, sim.step, sim.positions, sim.engine.images(), {}, "{}")
+            rows.append(analyze_frame(frame, opts).as_dict())
+
+    sim.run(total, record_every=every, progress=progress, reporters=(Reporter(every, analyse),))
+    summary = sim.summary()
+    summary["analysis_frames"] = len(rows)
+    for key in ANALYSIS_FIELDS:
+        values = np.array([row[key] for row in rows], dtype=np.float64)
+        summary[key] = float(values.mean()) if len(values) else None
+        summary[key + "_stderr"] = float(values.std(ddof=1) / np.sqrt(len(values))) if len(values) > 1 else None
+    return summary

@@ -16,11 +16,15 @@ from multitemp.sweep.store import PointStore
 _EXTRA_DIMS = ("particle", "axis")
 
 
-def _extra_dims(name: str, ndim: int) -> tuple[str, ...]:
-    """Names of a field's own dimensions: the lag times (chase_tau, arrow_tau, as in results.nc) for the lagged observables, else particle, axis."""
+def _extra_dims(name: str, ndim: int, many_body: bool = False) -> tuple[str, ...]:
+    """Names of a field's own dimensions: the lag times (chase_tau, arrow_tau, as in results.nc)
+    for the lagged observables, else particle, axis; for many-body points, axis for the
+    centre's drift and type for the rest (heat rates per type)."""
     for prefix in ("chase", "arrow"):
         if name.startswith(prefix + "_"):
             return (f"{prefix}_tau",)[:ndim]
+    if many_body:
+        return (("axis",) if name.startswith("center_") else ("type",))[:ndim]
     return _EXTRA_DIMS[:ndim]
 
 
@@ -61,7 +65,11 @@ def sweep_dataset(spec: SweepSpec, points: list[SweepPoint], store: PointStore) 
         for name, value in rec["summary"].items():
             if name in skip or name == "output" or isinstance(value, (str, bool)):
                 continue
-            arr = np.asarray(np.nan if value is None else value, dtype=np.float64)
+            try:
+                arr = np.asarray(np.nan if value is None else value, dtype=np.float64)
+            except (TypeError, ValueError):  # names, nested tables: not a number
+                skip.add(name)
+                continue
             if name not in fields:
                 fields[name] = np.full(shape + arr.shape, np.nan)
             if fields[name].shape[len(shape) :] != arr.shape:
@@ -69,10 +77,11 @@ def sweep_dataset(spec: SweepSpec, points: list[SweepPoint], store: PointStore) 
                 continue
             fields[name][at] = arr
     data_vars: dict[str, Any] = {"status": (dims, status), "error": (dims, error)}
+    many_body = any("types" in (r.get("summary") or {}) for r in records.values())
     for name, arr in fields.items():
         if name in skip:
             continue
-        extra = _extra_dims(name, arr.ndim - len(dims))
+        extra = _extra_dims(name, arr.ndim - len(dims), many_body)
         data_vars[name] = (dims + extra, arr)
     return xr.Dataset(
         data_vars,

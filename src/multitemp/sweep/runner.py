@@ -1,6 +1,8 @@
 """Run the points of a sweep on a Dask cluster: an embedded ``LocalCluster`` by default (one
 worker process per core, one thread each, so numba does not oversubscribe the CPU), or an
-existing cluster given by address or scheduler file."""
+existing cluster given by address or scheduler file.  A point is an ensemble run, or a
+many-body run (a config with ``[mixture]``, chains included) whose summary also holds the
+phase-separation observables of its final frames (:func:`multitemp.mixture.run.run_and_analyse`)."""
 
 from __future__ import annotations
 
@@ -23,13 +25,19 @@ def run_point(config_dict: dict[str, Any], threads: int | None = 1) -> dict[str,
 
     from multitemp.api import parse_config
     from multitemp.ensemble.run import run_config
+    from multitemp.mixture.config import MixtureConfig
+    from multitemp.mixture.run import run_and_analyse
 
     t0 = time.perf_counter()
     try:
         if threads:
             numba.set_num_threads(min(threads, numba.config.NUMBA_NUM_THREADS))
-        out = run_config(parse_config(config_dict), None, figure=False)
-        return {"status": "ok", "summary": out.summary, "seconds": time.perf_counter() - t0}
+        config = parse_config(config_dict)
+        if isinstance(config, MixtureConfig):
+            summary = run_and_analyse(config)
+        else:
+            summary = run_config(config, None, figure=False).summary
+        return {"status": "ok", "summary": summary, "seconds": time.perf_counter() - t0}
     except Exception as err:  # recorded, so that one bad point does not stop the others
         return {"status": "failed", "error": f"{type(err).__name__}: {err}", "seconds": time.perf_counter() - t0}
 

@@ -119,11 +119,6 @@ def _flatten(table: dict, prefix: str = "") -> dict[str, Any]:
 def parse_sweep(data: dict[str, Any]) -> SweepSpec:
     """Split a sweep-file dictionary into the base config and the swept axes."""
     data = copy.deepcopy(data)
-    if "mixture" in data:
-        raise ConfigError(
-            "sweeps run ensembles of small systems; a [mixture] (many-body) config is run with "
-            "multitemp run, one point at a time"
-        )
     table = data.pop("sweep", None)
     if not isinstance(table, dict) or not table:
         raise ConfigError("a sweep file needs a [sweep] table of dotted keys to lists or ranges")

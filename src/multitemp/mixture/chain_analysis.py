@@ -1,0 +1,211 @@
+"""Chains in a GSD trajectory (``multitemp chains``): contact maps with the compartment score,
+mean squared separation against |i - j| per segment type, block radii of gyration, radial
+positions of each type in a container, and where along the chains the entropy is produced
+(from the per-particle heat stored in every frame's log).  physics.md section 8b.
+
+The chains are read from the frames' bonds (runs of consecutive ids joined by (i, i + 1)
+bonds); chains of one length and one type pattern are averaged together ("a group"); the
+group with the most monomers is analysed.  Frames: the last ``1 - skip`` of the trajectory.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from multitemp.mixture import chains as obs
+from multitemp.mixture.trajectory import TrajectoryError
+
+__all__ = ["ChainAnalysis", "analyze_chains", "chains_from_bonds"]
+
+
+def chains_from_bonds(n: int, bonds: np.ndarray) -> list[tuple[int, int]]:
+    """(first id, length) of the linear chains made of (i, i + 1) bonds (free particles left out)."""
+    linked = np.zeros(n, dtype=bool)
+    b = np.sort(np.asarray(bonds, dtype=np.int64).reshape(-1, 2), axis=1)
+    b = b[b[:, 1] == b[:, 0] + 1]
+    linked[b[:, 0]] = True  # i is linked to i + 1
+    out, i = [], 0
+    in_chain = np.zeros(n, dtype=bool)
+    in_chain[b[:, 0]] = True
+    in_chain[b[:, 1]] = True
+    while i < n:
+        if not in_chain[i]:
+            i += 1
+            continue
+        j = i
+        while j < n - 1 and linked[j]:
+            j += 1
+        out.append((i, j - i + 1))
+        i = j + 1
+    return out
+
+
+@dataclass
+class ChainAnalysis:
+    """What :func:`analyze_chains` found (see the module docstring); ``summary`` is the JSON."""
+
+    summary: dict[str, Any]
+    contact: obs.ContactMap
+    type_names: list[str]
+    entropy_along: np.ndarray | None  # (L,) entropy production rate per monomer index
+    entropy_along_stderr: np.ndarray | None
+    separation: dict[str, np.ndarray]
+    dataset: Any
+
+
+def analyze_chains(path: Path, radius: float | None = None, skip: float = 0.5, stride: int = 1) -> ChainAnalysis:
+    """Analyse the chains of a trajectory (frames after the first ``skip`` fraction, every ``stride``-th)."""
+    import xarray as xr
+
+    from multitemp.mixture.analysis import open_trajectory
+
+    with open_trajectory(path) as traj:
+        n_frames = len(traj)
+        if n_frames == 0:
+            raise TrajectoryError(f"{path} has no frames")
+        first = traj[0]
+        if not first.bonds.N:
+            raise TrajectoryError(f"{path} has no bonds: `multitemp chains` needs a run with a [polymer] table")
+        picks = list(range(min(int(skip * n_frames), n_frames - 1), n_frames, stride))
+        frames = [traj[i] for i in picks]
+        cfg_raw = first.log.get("multitemp/config")
+    d = int(first.configuration.dimensions)
+    box = np.asarray(first.configuration.box[:d], dtype=np.float64)
+    typeid = np.asarray(first.particles.typeid, dtype=np.int64)
+    names = list(first.particles.types)
+    temps = np.asarray(first.log["particles/temperature"], dtype=np.float64)
+    pos = np.stack([np.asarray(f.particles.position[:, :d], dtype=np.float64) + box / 2 for f in frames])
+    diameter = float(np.median(first.particles.diameter)) if first.particles.diameter is not None else 1.0
+    radius = radius or 1.5 * diameter
+    all_chains = chains_from_bonds(first.particles.N, first.bonds.group)
+    groups: dict[tuple, list[tuple[int, int]]] = {}
+    for c in all_chains:
+        groups.setdefault((c[1], typeid[c[0] : c[0] + c[1]].tobytes()), []).append(c)
+    group = max(groups.values(), key=lambda g: len(g) * g[0][1])
+    length = group[0][1]
+    cmap = obs.contact_map(pos, box, group, typeid, radius)
+    score, score_err = obs.compartment_score(cmap)
+    sep = obs.separation_msd(pos, box, group, typeid)
+    rg = obs.block_gyration(pos, box, group, typeid)
+    times = np.array([f.configuration.step for f in frames], dtype=np.float64)
+    dt = None
+    if cfg_raw is not None:
+        config = json.loads(bytes(np.asarray(cfg_raw, dtype=np.uint8)).decode())
+        dt = config["run"]["dt"]
+        times = times * dt
+    summary: dict[str, Any] = {
+        "chains": len(all_chains),
+        "chains_analysed": len(group),
+        "monomers_per_chain": length,
+        "frames_analysed": len(frames),
+        "contact_radius": radius,
+        "compartment_score": score,
+        "compartment_score_stderr": score_err,
+        "block_gyration_radius2": {names[k]: v for k, v in rg.items()},
+    }
+    entropy_along = entropy_err = None
+    heats = [f.log.get("particles/heat") for f in frames]
+    if len(frames) > 1 and all(h is not None for h in heats) and times[-1] > times[0]:
+        h = np.stack([np.asarray(x, dtype=np.float64) for x in heats])
+        rate = (h[-1] - h[0]) / (times[-1] - times[0]) / temps  # entropy production per particle
+        per_chain = np.stack([rate[a : a + length] for a, _ in group])
+        entropy_along = per_chain.mean(axis=0)
+        if len(group) > 1:
+            entropy_err = per_chain.std(axis=0, ddof=1) / np.sqrt(len(group))
+        chain_total = per_chain.sum(axis=1)
+        summary["entropy_production_rate_per_chain"] = float(chain_total.mean())
+        if len(group) > 1:
+            summary["entropy_production_rate_per_chain_stderr"] = float(chain_total.std(ddof=1) / np.sqrt(len(group)))
+    config_wall = None
+    if cfg_raw is not None and config.get("container", {}).get("kind") == "sphere":
+        from multitemp.mixture.config import MixtureConfig
+
+        config_wall = MixtureConfig.model_validate(config).container_radius()
+    data: dict[str, Any] = {
+        "contact_probability": (("monomer_i", "monomer_j"), cmap.probability),
+        "monomer_type": ("monomer_i", cmap.types),
+    }
+    for key, values in sep.items():
+        label = names[int(key)] if key.isdigit() else key
+        data[f"separation_msd_{label}"] = ("s", values)
+    if entropy_along is not None:
+        data["entropy_production_rate_along"] = ("monomer_i", entropy_along)
+        if entropy_err is not None:
+            data["entropy_production_rate_along_stderr"] = ("monomer_i", entropy_err)
+    coords = {"s": np.arange(1, length), "monomer_i": np.arange(length), "monomer_j": np.arange(length)}
+    if config_wall is not None:
+        edges, dens = obs.radial_profile(pos, box / 2, typeid, config_wall)
+        coords["radial_distance"] = 0.5 * (edges[1:] + edges[:-1])
+        for k, v in dens.items():
+            data[f"radial_density_{names[k]}"] = ("radial_distance", v)
+            summary[f"mean_radial_position_{names[k]}"] = float(
+                np.linalg.norm(pos[:, typeid == k] - box / 2, axis=-1).mean()
+            )
+    ds = xr.Dataset(data, coords=coords, attrs={"trajectory": str(path), "summary": json.dumps(summary),
+                                                "type_names": json.dumps(names)})  # fmt: skip
+    return ChainAnalysis(summary, cmap, names, entropy_along, entropy_err, sep, ds)
+
+
+def chain_figure(result: ChainAnalysis, out: Path, title: str = "") -> Path:
+    """Contact map with the monomer types along both axes, and the entropy production along
+    the chain (when the trajectory has the per-particle heat)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from matplotlib.colors import ListedColormap, LogNorm
+
+    from multitemp.mixture.pictures import _colours
+
+    cmap = result.contact
+    length = len(cmap.types)
+    colours = _colours(result.type_names)
+    strip = ListedColormap(colours)
+    ncols = 2 if result.entropy_along is not None else 1
+    fig = plt.figure(figsize=(5.2 * ncols, 5.0))
+    gs = fig.add_gridspec(2, 2 * ncols, width_ratios=[1, 18] * ncols, height_ratios=[1, 18], wspace=0.05, hspace=0.05)
+    ax = fig.add_subplot(gs[1, 1])
+    p = np.where(cmap.probability > 0, cmap.probability, np.nan)
+    im = ax.imshow(p, origin="upper", cmap="magma_r", norm=LogNorm(vmin=max(np.nanmin(p), 1e-4), vmax=1.0),
+                   interpolation="nearest")  # fmt: skip
+    ax.set_xlabel("monomer j")
+    ax.set_yticks([])
+    top = fig.add_subplot(gs[0, 1], sharex=ax)
+    top.imshow(cmap.types[None, :], aspect="auto", cmap=strip, vmin=-0.5, vmax=len(colours) - 0.5, interpolation="nearest")
+    top.axis("off")
+    left = fig.add_subplot(gs[1, 0], sharey=ax)
+    left.imshow(cmap.types[:, None], aspect="auto", cmap=strip, vmin=-0.5, vmax=len(colours) - 0.5, interpolation="nearest")
+    left.set_xticks([])
+    left.set_ylabel("monomer i")
+    s = result.summary
+    top.set_title(
+        f"{title}contact probability (r < {cmap.radius:g}); compartment score "
+        f"{s['compartment_score']:.3f} ± {s['compartment_score_stderr']:.3f}",
+        fontsize=9,
+    )
+    fig.colorbar(im, ax=ax, fraction=0.04, pad=0.02)
+    if result.entropy_along is not None:
+        ax2 = fig.add_subplot(gs[1, 3])
+        i = np.arange(length)
+        for k, name in enumerate(result.type_names):
+            sel = cmap.types == k
+            if sel.any():
+                ax2.plot(i[sel], result.entropy_along[sel], "o", ms=3, color=colours[k], label=name)
+        if result.entropy_along_stderr is not None:
+            ax2.errorbar(i, result.entropy_along, result.entropy_along_stderr, fmt="none", ecolor="0.5", lw=0.6)
+        ax2.axhline(0, color="k", lw=0.5)
+        ax2.set_xlabel("monomer index")
+        ax2.set_ylabel("entropy production rate of its bath, Q_i / (T_i t)")
+        ax2.yaxis.set_label_position("right")
+        ax2.yaxis.tick_right()
+        ax2.legend(fontsize=8)
+        ax2.set_title("where along the chain entropy is produced", fontsize=9)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(out, dpi=130, bbox_inches="tight")
+    plt.close(fig)
+    return out
