@@ -323,3 +323,40 @@ def test_bonds_to_missing_monomers_and_stretched_fene_start(tmp_path):
     data["initial"] = {"gsd": str(first.trajectory)}
     res = _cli(tmp_path, data)
     assert res.exit_code == 2 and "polymer.bond.r_max" in res.output, res.output
+
+
+def test_chains_command(tmp_path):
+    cfg = parse_config(chain_config())
+    out = run_mixture(cfg, tmp_path / "run")
+    res = CliRunner().invoke(app, ["chains", str(out.trajectory), "--json", "--skip", "0.3"])
+    assert res.exit_code == 0, res.output
+    s = json.loads(res.stdout)
+    assert s["chains"] == 6 and s["monomers_per_chain"] == 20 and s["frames_analysed"] == 5
+    assert set(s["block_gyration_radius2"]) == {"hot", "cold"}
+    assert np.isfinite(s["compartment_score"]) and s["entropy_production_rate_per_chain_stderr"] > 0
+    import xarray as xr
+
+    ds = xr.open_dataset(s["output"])
+    assert ds["contact_probability"].shape == (20, 20) and ds["separation_msd_hot"].dims == ("s",)
+    assert (tmp_path / "run" / "chains.png").stat().st_size > 10_000
+    # a trajectory without bonds: exit 2, saying why
+    plain = run_mixture(parse_config(chain_config(polymer=None, **{"mixture.particles": 50,
+        "mixture.types": [{**TYPES[0], "count": 25}, {**TYPES[1], "count": 25}]})), tmp_path / "plain")  # fmt: skip
+    res = CliRunner().invoke(app, ["chains", str(plain.trajectory)])
+    assert res.exit_code == 2 and "no bonds" in res.output
+
+
+def test_demixing_of_randomly_placed_chains_is_zero():
+    """The monomers of a chain are neighbours by construction: only neighbours on other
+    chains count, so randomly placed hot and cold chains give psi ~ 0 (not > 0)."""
+    from multitemp.mixture.analysis import analyze_frame
+    from multitemp.mixture.trajectory import make_frame
+
+    data = chain_config(**{"polymer.chains": [
+        {"count": 150, "monomers": 10, "pattern": {"kind": "uniform", "type": t}} for t in ("hot", "cold")]})  # fmt: skip
+    data["mixture"]["phi"] = 0.3
+    m = parse_config(data).build()
+    x = random_positions(m, 3)
+    frame = make_frame(m, 0, np.mod(x, m.box), np.zeros_like(x, dtype=np.int64), {}, "{}")
+    psi = analyze_frame(frame).demixing
+    assert abs(psi) < 0.03, psi

@@ -54,6 +54,7 @@ class ChainAnalysis:
     type_names: list[str]
     entropy_along: np.ndarray | None  # (L,) entropy production rate per monomer index
     entropy_along_stderr: np.ndarray | None
+    entropy_along_exact: np.ndarray | None  # ideal chains (physics.md 8b)
     separation: dict[str, np.ndarray]
     dataset: Any
 
@@ -121,11 +122,22 @@ def analyze_chains(path: Path, radius: float | None = None, skip: float = 0.5, s
         summary["entropy_production_rate_per_chain"] = float(chain_total.mean())
         if len(group) > 1:
             summary["entropy_production_rate_per_chain_stderr"] = float(chain_total.std(ddof=1) / np.sqrt(len(group)))
-    config_wall = None
-    if cfg_raw is not None and config.get("container", {}).get("kind") == "sphere":
+    config_wall = exact_along = None
+    if cfg_raw is not None:
         from multitemp.mixture.config import MixtureConfig
+        from multitemp.mixture.polymer import ideal_chain_theory
 
-        config_wall = MixtureConfig.model_validate(config).container_radius()
+        try:
+            mixture_config = MixtureConfig.model_validate(config)
+        except ValueError:  # e.g. an activity file that moved: skip what needs the config
+            mixture_config = None
+        if mixture_config is not None and mixture_config.container.kind == "sphere":
+            config_wall = mixture_config.container_radius()
+        theory = ideal_chain_theory(mixture_config.build()) if mixture_config is not None else None
+        if theory is not None:
+            a = group[0][0]
+            exact_along = (theory.heat_rate / temps)[a : a + length]
+            summary["entropy_production_rate_per_chain_exact"] = float(exact_along.sum())
     data: dict[str, Any] = {
         "contact_probability": (("monomer_i", "monomer_j"), cmap.probability),
         "monomer_type": ("monomer_i", cmap.types),
@@ -133,6 +145,8 @@ def analyze_chains(path: Path, radius: float | None = None, skip: float = 0.5, s
     for key, values in sep.items():
         label = names[int(key)] if key.isdigit() else key
         data[f"separation_msd_{label}"] = ("s", values)
+    if exact_along is not None:
+        data["entropy_production_rate_along_exact"] = ("monomer_i", exact_along)
     if entropy_along is not None:
         data["entropy_production_rate_along"] = ("monomer_i", entropy_along)
         if entropy_err is not None:
@@ -148,7 +162,7 @@ def analyze_chains(path: Path, radius: float | None = None, skip: float = 0.5, s
             )
     ds = xr.Dataset(data, coords=coords, attrs={"trajectory": str(path), "summary": json.dumps(summary),
                                                 "type_names": json.dumps(names)})  # fmt: skip
-    return ChainAnalysis(summary, cmap, names, entropy_along, entropy_err, sep, ds)
+    return ChainAnalysis(summary, cmap, names, entropy_along, entropy_err, exact_along, sep, ds)
 
 
 def chain_figure(result: ChainAnalysis, out: Path, title: str = "") -> Path:
@@ -198,6 +212,8 @@ def chain_figure(result: ChainAnalysis, out: Path, title: str = "") -> Path:
                 ax2.plot(i[sel], result.entropy_along[sel], "o", ms=3, color=colours[k], label=name)
         if result.entropy_along_stderr is not None:
             ax2.errorbar(i, result.entropy_along, result.entropy_along_stderr, fmt="none", ecolor="0.5", lw=0.6)
+        if result.entropy_along_exact is not None:
+            ax2.plot(i, result.entropy_along_exact, "-", color="k", lw=1.0, label="exact (ideal chain)")
         ax2.axhline(0, color="k", lw=0.5)
         ax2.set_xlabel("monomer index")
         ax2.set_ylabel("entropy production rate of its bath, Q_i / (T_i t)")
@@ -209,3 +225,48 @@ def chain_figure(result: ChainAnalysis, out: Path, title: str = "") -> Path:
     fig.savefig(out, dpi=130, bbox_inches="tight")
     plt.close(fig)
     return out
+
+
+def demixing_against_ratio(ds, out: Path, temperature_key: str = "mixture.types.0.temperature",
+                           chains_key: str = "polymer.chains") -> tuple[Path, list[dict[str, Any]]]:  # fmt: skip
+    """Figure of a chain-length sweep (``examples/chain_demixing_sweep.toml``): demixing and
+    entropy production per particle against T_hot / T_cold, one curve per chain length, with
+    error bars; and the table of the points."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    cold = ds.attrs.get("base_config")
+    t_cold = json.loads(cold)["mixture"]["types"][1]["temperature"] if cold else 1.0
+    fig, axes = plt.subplots(1, 2, figsize=(10, 4))
+    rows = []
+    for value in ds[chains_key].values:
+        length = json.loads(value)[0]["monomers"] if isinstance(value, str) else int(value)
+        sel = ds.sel({chains_key: value})
+        ratio = sel[temperature_key].values / t_cold
+        n = float(np.sum(sel["type_counts"].values[0])) if "type_counts" in sel else 1.0
+        label = "free particles" if length == 1 else f"chains of {length}"
+        axes[0].errorbar(ratio, sel["demixing"], sel["demixing_stderr"], marker="o", capsize=3, label=label)
+        ep = sel["entropy_production_rate"] / n
+        axes[1].errorbar(ratio, ep, sel["entropy_production_rate_stderr"] / n, marker="o", capsize=3, label=label)
+        for k, r in enumerate(ratio):
+            rows.append({
+                "chain_length": length, "temperature_ratio": float(r),
+                "demixing": float(sel["demixing"][k]), "demixing_stderr": float(sel["demixing_stderr"][k]),
+                "largest_cold_cluster_fraction": float(sel["largest_cold_cluster_fraction"][k]),
+                "entropy_production_rate_per_particle": float(ep[k]),
+            })  # fmt: skip
+    axes[0].axhline(0, color="k", lw=0.5)
+    axes[0].set_ylabel("demixing order parameter (neighbours on other chains)")
+    axes[1].set_ylabel("entropy production rate per particle")
+    for ax in axes:
+        ax.set_xscale("log", base=2)
+        ax.set_xlabel("T_hot / T_cold")
+        ax.legend(fontsize=8)
+    axes[1].set_yscale("symlog", linthresh=1.0)
+    fig.suptitle("active (hot) and passive (cold) chains: demixing against the temperature ratio", fontsize=10)
+    fig.tight_layout()
+    fig.savefig(out, dpi=130)
+    plt.close(fig)
+    return out, rows
