@@ -198,7 +198,7 @@ def chain_figure(result: ChainAnalysis, out: Path, title: str = "") -> Path:
     left.set_ylabel("monomer i")
     s = result.summary
     top.set_title(
-        f"{title}contact probability (r < {cmap.radius:g}); compartment score "
+        f"{title}contact probability (r < {cmap.radius:.3g}); compartment score "
         f"{s['compartment_score']:.3f} ± {s['compartment_score_stderr']:.3f}",
         fontsize=9,
     )

@@ -1,0 +1,109 @@
+"""Where the entropy is produced (physics.md section 7): per-particle heat from the kernel adds
+up to the totals step by step, and the configurational estimator
+q_i = mu_i (<|grad_i U|^2> - T_i <laplacian_i U>) agrees with it in a steady state."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from conftest import mixture_config, within
+
+from multitemp.api import parse_config
+from multitemp.mixture import kernel
+from multitemp.mixture.configurational import configurational_heat, forces_and_laplacians
+from multitemp.mixture.engine import ManyBodyEngine, random_positions
+from multitemp.mixture.simulation import MixtureSimulation
+
+
+def test_laplacian_is_minus_the_divergence_of_the_force():
+    cfg = mixture_config(**{"mixture.particles": 60, "mixture.phi": 0.5})
+    m = cfg.build()
+    x = random_positions(m, 2)
+    f0, lap = forces_and_laplacians(x, m)
+    h = 1e-6
+    div = np.zeros(m.n_particles)
+    for i in range(m.n_particles):
+        for a in range(m.dim):
+            xp, xm = x.copy(), x.copy()
+            xp[i, a] += h
+            xm[i, a] -= h
+            div[i] += (forces_and_laplacians(xp, m)[0][i, a] - forces_and_laplacians(xm, m)[0][i, a]) / (2 * h)
+    assert np.abs(lap).max() > 10
+    np.testing.assert_allclose(lap, -div, rtol=1e-5, atol=1e-4)
+
+
+def test_per_particle_entropy_adds_up_to_the_total_every_step():
+    """Each step: sum_i dQ_i / T_i equals the entropy production of the baths by type, and
+    sum_i dQ_i = -dU (first law), both to 1e-10 of the step's heat."""
+    cfg = mixture_config()
+    m = cfg.build()
+    engine = ManyBodyEngine(m, 1e-4, 1, 0.5, positions=random_positions(m, 1))
+    temps = m.temperatures
+    args = (engine.box, m.cutoff, engine.pair_kind, engine.pair_p, engine.wall, None, m.bonds, m.bond_params())
+    energy = kernel.all_pairs_energy(engine.positions(), *args)
+    heat = engine.heat()
+    for _ in range(30):
+        engine.advance(1)
+        new_heat = engine.heat()
+        dq = new_heat - heat
+        by_type = np.bincount(m.typeid, weights=dq) / np.asarray(m.type_temperatures)
+        new_energy = kernel.all_pairs_energy(engine.positions(), *args)
+        scale = np.abs(dq).sum()
+        assert scale > 1.0
+        assert abs(np.sum(dq / temps) - by_type.sum()) < 1e-10 * scale
+        assert abs(dq.sum() + new_energy - energy) < 1e-10 * scale
+        heat, energy = new_heat, new_energy
+
+
+@pytest.mark.parametrize("case", ["hot/cold soft disks", "ideal block chains"])
+def test_configurational_and_trajectory_heat_agree(case):
+    """In a steady state the heat into each type's baths (the mixture) or into each monomer's
+    bath along the chain (chains, also against the exact theory) is the same from the kernel's
+    trajectories and from snapshots alone, within 5 standard errors."""
+    if case == "hot/cold soft disks":
+        cfg = mixture_config(**{"mixture.particles": 400, "mixture.types": [
+            {"name": "hot", "temperature": 5.0, "fraction": 0.5}, {"name": "cold", "temperature": 1.0, "fraction": 0.5}]})  # fmt: skip
+        m, dt, burn, steps, every = cfg.build(), 1e-4, 5000, 60_000, 200
+    else:
+        cfg = parse_config({
+            "mixture": {"dim": 3, "phi": 0.001, "types": [{"name": "hot", "temperature": 5.0},
+                                                        {"name": "cold", "temperature": 1.0}]},
+            "pair_potential": {"kind": "none"},
+            "polymer": {"bond": {"kind": "harmonic", "k": 10.0},
+                        "chains": [{"count": 32, "monomers": 10,
+                                    "pattern": {"kind": "blocks", "blocks": [["hot", 5], ["cold", 5]]}}]},
+            "run": {"dt": 1e-3, "time": 1.0}})  # fmt: skip
+        m, dt, burn, steps, every = cfg.build(), 1e-3, 10_000, 30_000, 50
+    sim = MixtureSimulation(m, dt, 3, skin=0.5, burn_in=burn * dt, integrator="heun")
+    sim.advance(burn)
+    sim.record()
+    frames = []
+    for _ in range(steps // every):
+        sim.advance(every)
+        sim.record()
+        frames.append(sim.positions)
+    conf, _ = configurational_heat(np.asarray(frames), m)
+    ds = sim.dataset()
+    traj = ds["particle_heat_rate"].values
+    if case == "hot/cold soft disks":
+        # per type, error bars from batch means over time (trajectory) and over frame blocks (snapshots)
+        s = sim.summary()
+        _, conf_err = configurational_heat(np.asarray(frames), m, blocks=10)
+        for k in range(2):
+            sel = m.typeid == k
+            err_c = np.sqrt(np.sum(conf_err[sel] ** 2))  # blocks of frames: one error per particle, independent enough
+            err = np.hypot(s["heat_rate_stderr"][k], err_c)
+            assert within(s["heat_rate"][k], conf[sel].sum(), err), (k, s["heat_rate"][k], conf[sel].sum(), err)
+        assert s["heat_rate"][0] < -5 * s["heat_rate_stderr"][0]  # heat flows out of the hot baths
+    else:
+        from multitemp.mixture.polymer import ideal_chain_theory
+
+        exact = ideal_chain_theory(m).heat_rate[:10]
+        per_chain_t = traj.reshape(32, 10)
+        per_chain_c = conf.reshape(32, 10)
+        for values in (per_chain_t, per_chain_c):
+            z = (values.mean(0) - exact) / (values.std(0, ddof=1) / np.sqrt(32))
+            assert np.all(np.abs(z) < 5), z
+        diff = per_chain_t - per_chain_c  # same chains: compare paired
+        z = diff.mean(0) / (diff.std(0, ddof=1) / np.sqrt(32))
+        assert np.all(np.abs(z) < 5), z
