@@ -107,3 +107,31 @@ def test_configurational_and_trajectory_heat_agree(case):
         diff = per_chain_t - per_chain_c  # same chains: compare paired
         z = diff.mean(0) / (diff.std(0, ddof=1) / np.sqrt(32))
         assert np.all(np.abs(z) < 5), z
+
+
+def test_entropy_command(tmp_path):
+    import json
+
+    import gsd.hoomd
+    from typer.testing import CliRunner
+
+    from multitemp.cli import app
+    from multitemp.mixture.run import run_mixture
+
+    out = run_mixture(mixture_config(**{"output.write_every": 100}), tmp_path / "run")
+    res = CliRunner().invoke(app, ["entropy", str(out.trajectory), "--json", "--skip", "0.2"])
+    assert res.exit_code == 0, res.output
+    s = json.loads(res.stdout)
+    shares = s["entropy_production_rate_per_environment"]
+    assert set(shares) == {"bulk hot", "interface", "bulk cold"}
+    assert sum(shares.values()) == pytest.approx(s["entropy_production_rate"], rel=1e-9)
+    assert sum(s["particles_per_environment"].values()) == pytest.approx(600)
+    assert "cold in interface" in s["entropy_production_rate_per_particle_configurational"]
+    assert (tmp_path / "run" / "entropy.png").stat().st_size > 10_000
+    # a GSD file without the per-particle heat: exit 2, saying why
+    with gsd.hoomd.open(str(out.trajectory)) as src, gsd.hoomd.open(str(tmp_path / "bare.gsd"), "w") as dst:
+        for f in src:
+            f.log = {}
+            dst.append(f)
+    res = CliRunner().invoke(app, ["entropy", str(tmp_path / "bare.gsd")])
+    assert res.exit_code == 2 and "per-particle heat" in res.output, res.output

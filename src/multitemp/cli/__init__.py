@@ -444,6 +444,44 @@ def chains(
 
 
 @app.command()
+def entropy(
+    trajectory: Annotated[Path, typer.Argument(help="GSD trajectory of a mixture run")],
+    out: Annotated[Path | None, typer.Option(help="output folder (default: the trajectory's folder)")] = None,
+    skip: Annotated[float, typer.Option(min=0.0, max=0.99, help="fraction of the frames left out at the start")] = 0.5,
+    bins: Annotated[int, typer.Option(min=4, help="grid cells along x for the density map")] = 48,
+    cold_type: Annotated[str, typer.Option(help="name of the cold type")] = "cold",
+    as_json: Annotated[bool, typer.Option("--json", help="print one JSON object on stdout")] = False,
+) -> None:
+    """Where the entropy is produced: a density map, each particle's entropy production, and
+    its mean in bulk hot, bulk cold and interface environments (from the trajectory's heat and,
+    independently, from snapshots); writes entropy.json and entropy.png."""
+    from multitemp.mixture.local_entropy import local_entropy, local_entropy_figure
+    from multitemp.mixture.trajectory import TrajectoryError
+
+    out = out if out is not None else trajectory.parent
+    out.mkdir(parents=True, exist_ok=True)
+    try:
+        result = local_entropy(trajectory, skip=skip, bins=bins, cold_type=cold_type)
+    except TrajectoryError as e:
+        _fail(str(e), 2)
+    from multitemp.core.files import write_json
+
+    summary = {**result.summary, "figure": str(local_entropy_figure(result, out / "entropy.png"))}
+    write_json(out / "entropy.json", summary)
+    if as_json:
+        sys.stdout.write(json.dumps(summary) + "\n")
+        return
+    s = summary
+    total = sum(s["entropy_production_rate_per_environment"].values())
+    Console().print(
+        f"entropy production {s['entropy_production_rate']:.5g} ± {s['entropy_production_rate_stderr']:.2g} over "
+        f"{s['intervals']} intervals; share by environment: "
+        + ", ".join(f"{e} {100 * v / total:.1f}%" for e, v in s["entropy_production_rate_per_environment"].items())
+        + f"\nwrote {out / 'entropy.json'}\nwrote {s['figure']}"
+    )
+
+
+@app.command()
 def gallery(
     out: Annotated[Path, typer.Option(help="output folder")] = Path("gallery"),
     workers: Annotated[int | None, typer.Option(help="Dask worker processes (default 2)")] = None,
