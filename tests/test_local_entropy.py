@@ -135,3 +135,31 @@ def test_entropy_command(tmp_path):
             dst.append(f)
     res = CliRunner().invoke(app, ["entropy", str(tmp_path / "bare.gsd")])
     assert res.exit_code == 2 and "per-particle heat" in res.output, res.output
+
+
+def test_phase_diagram_marks_disagreements_with_the_spinodal(tmp_path):
+    import json
+
+    import xarray as xr
+
+    from multitemp.mixture.phase_diagram import phase_diagram
+    from multitemp.theory.spinodal import spinodal_phi
+
+    assert spinodal_phi(1.0, 2) == np.inf
+    assert spinodal_phi(10.0, 2) == pytest.approx(4 * (1 + np.sqrt(1 + 8.1 / 4)) / 8.1 / 2)
+    assert spinodal_phi(10.0, 3) == pytest.approx(spinodal_phi(10.0, 2) / 2)
+    cold = np.array([1.0, 0.1, 0.01])  # ratios 1, 10, 100 (hot fixed at 1)
+    phi = np.array([0.2, 0.5, 0.8])
+    psi = np.array([[0.0, 0.0, 0.0],  # ratio 1: mixed everywhere
+                    [0.0, 0.0, 0.3],  # ratio 10: spinodal at 0.676 -> 0.8 unstable, separated: agree
+                    [0.0, 0.2, 0.4]])  # ratio 100: spinodal 0.12 -> all unstable; 0.2 mixed: disagree  # fmt: skip
+    base = {"mixture": {"dim": 2, "types": [{"name": "hot", "temperature": 1.0}, {"name": "cold", "temperature": 1.0}]}}
+    ds = xr.Dataset(
+        {"demixing": (("mixture.types.1.temperature", "mixture.phi"), psi),
+         "demixing_stderr": (("mixture.types.1.temperature", "mixture.phi"), np.full((3, 3), 0.01))},
+        coords={"mixture.types.1.temperature": cold, "mixture.phi": phi}, attrs={"base_config": json.dumps(base)},
+    )  # fmt: skip
+    path, s = phase_diagram(ds, tmp_path / "pd.png")
+    assert path.stat().st_size > 10_000
+    assert [(d["temperature_ratio"], d["phi"]) for d in s["disagreements"]] == [(100.0, 0.2)]
+    assert sum(p["separated"] for p in s["points"]) == 3

@@ -481,6 +481,43 @@ def entropy(
     )
 
 
+@app.command("phase-diagram")
+def phase_diagram_command(
+    sweep: Annotated[Path, typer.Argument(help="a sweep's output folder (or its sweep.nc) over temperature and phi")],
+    out: Annotated[Path | None, typer.Option(help="output PNG (default: phase_diagram.png in the folder)")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="print one JSON object on stdout")] = False,
+) -> None:
+    """The demixing order parameter over T_hot / T_cold and phi, with the Grosberg-Joanny
+    spinodal, and where simulation and theory disagree (examples/phase_diagram_2d.toml)."""
+    import xarray as xr
+
+    from multitemp.mixture.phase_diagram import phase_diagram
+
+    nc = sweep / "sweep.nc" if sweep.is_dir() else sweep
+    if not nc.exists():
+        _fail(f"{nc} not found: run `multitemp sweep` first", 2)
+    ds = xr.open_dataset(nc)
+    for need in ("demixing", "mixture.phi"):
+        if need not in ds.variables:
+            _fail(f"{nc} has no {need!r}: a sweep of a [mixture] config over mixture.phi is needed", 2)
+    out = out if out is not None else nc.parent / "phase_diagram.png"
+    try:
+        path, summary = phase_diagram(ds, out)
+    except ValueError as e:
+        _fail(str(e), 2)
+    from multitemp.core.files import write_json
+
+    summary["figure"] = str(path)
+    write_json(out.with_suffix(".json"), summary)
+    if as_json:
+        sys.stdout.write(json.dumps(summary) + "\n")
+        return
+    Console().print(
+        f"{sum(p['separated'] for p in summary['points'])} of {len(summary['points'])} points separated; "
+        f"{len(summary['disagreements'])} disagree with the spinodal\nwrote {path}"
+    )
+
+
 @app.command()
 def gallery(
     out: Annotated[Path, typer.Option(help="output folder")] = Path("gallery"),

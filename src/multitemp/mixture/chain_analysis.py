@@ -227,45 +227,61 @@ def chain_figure(result: ChainAnalysis, out: Path, title: str = "") -> Path:
     return out
 
 
+def _over_seeds(da, err=None, seed_key: str = "run.seed"):
+    """Mean over the seeds and its standard error (their spread / sqrt(n)); without seeds the
+    value and its own error bar."""
+    if seed_key in da.dims and da.sizes[seed_key] > 1:
+        return da.mean(seed_key).values, (da.std(seed_key, ddof=1) / np.sqrt(da.sizes[seed_key])).values
+    if seed_key in da.dims:
+        da = da.isel({seed_key: 0})
+        err = err.isel({seed_key: 0}) if err is not None else None
+    return da.values, (err.values if err is not None else np.zeros(da.shape))
+
+
 def demixing_against_ratio(ds, out: Path, temperature_key: str = "mixture.types.0.temperature",
                            chains_key: str = "polymer.chains") -> tuple[Path, list[dict[str, Any]]]:  # fmt: skip
     """Figure of a chain-length sweep (``examples/chain_demixing_sweep.toml``): demixing and
-    entropy production per particle against T_hot / T_cold, one curve per chain length, with
-    error bars; and the table of the points."""
+    entropy production per particle against T_hot / T_cold, one curve per chain length; error
+    bars from the spread over seeds (``run.seed``) when swept; and the table of the points."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    cold = ds.attrs.get("base_config")
-    t_cold = json.loads(cold)["mixture"]["types"][1]["temperature"] if cold else 1.0
-    fig, axes = plt.subplots(1, 2, figsize=(10, 4))
+    base = json.loads(ds.attrs["base_config"]) if "base_config" in ds.attrs else None
+    t_cold = base["mixture"]["types"][1]["temperature"] if base else 1.0
+    fig, axes = plt.subplots(1, 3, figsize=(14, 4))
     rows = []
     for value in ds[chains_key].values:
         length = json.loads(value)[0]["monomers"] if isinstance(value, str) else int(value)
         sel = ds.sel({chains_key: value})
         ratio = sel[temperature_key].values / t_cold
-        n = float(np.sum(sel["type_counts"].values[0])) if "type_counts" in sel else 1.0
+        n = float(np.sum(np.asarray(sel["type_counts"]).reshape(-1, 2)[0])) if "type_counts" in sel else 1.0
         label = "free particles" if length == 1 else f"chains of {length}"
-        axes[0].errorbar(ratio, sel["demixing"], sel["demixing_stderr"], marker="o", capsize=3, label=label)
-        ep = sel["entropy_production_rate"] / n
-        axes[1].errorbar(ratio, ep, sel["entropy_production_rate_stderr"] / n, marker="o", capsize=3, label=label)
+        psi, psi_err = _over_seeds(sel["demixing"], sel["demixing_stderr"])
+        cl, cl_err = _over_seeds(sel["largest_cold_cluster_fraction"], sel["largest_cold_cluster_fraction_stderr"])
+        ep, ep_err = _over_seeds(sel["entropy_production_rate"] / n, sel["entropy_production_rate_stderr"] / n)
+        axes[0].errorbar(ratio, psi, psi_err, marker="o", capsize=3, label=label)
+        axes[1].errorbar(ratio, cl, cl_err, marker="o", capsize=3, label=label)
+        axes[2].errorbar(ratio, ep, ep_err, marker="o", capsize=3, label=label)
         for k, r in enumerate(ratio):
             rows.append({
-                "chain_length": length, "temperature_ratio": float(r),
-                "demixing": float(sel["demixing"][k]), "demixing_stderr": float(sel["demixing_stderr"][k]),
-                "largest_cold_cluster_fraction": float(sel["largest_cold_cluster_fraction"][k]),
+                "chain_length": length, "temperature_ratio": float(r), "demixing": float(psi[k]),
+                "demixing_stderr": float(psi_err[k]), "largest_cold_cluster_fraction": float(cl[k]),
                 "entropy_production_rate_per_particle": float(ep[k]),
+                "entropy_production_rate_per_particle_stderr": float(ep_err[k]),
             })  # fmt: skip
     axes[0].axhline(0, color="k", lw=0.5)
-    axes[0].set_ylabel("demixing order parameter (neighbours on other chains)")
-    axes[1].set_ylabel("entropy production rate per particle")
+    axes[0].set_ylabel("demixing order parameter")
+    axes[1].set_ylabel("largest cold cluster / cold particles")
+    axes[2].set_ylabel("entropy production rate per particle")
     for ax in axes:
         ax.set_xscale("log", base=2)
         ax.set_xlabel("T_hot / T_cold")
         ax.legend(fontsize=8)
-    axes[1].set_yscale("symlog", linthresh=1.0)
-    fig.suptitle("active (hot) and passive (cold) chains: demixing against the temperature ratio", fontsize=10)
+    axes[2].set_yscale("symlog", linthresh=1.0)
+    fig.suptitle("active (hot) and passive (cold) particles and chains: demixing against the temperature ratio",
+                 fontsize=10)  # fmt: skip
     fig.tight_layout()
     fig.savefig(out, dpi=130)
     plt.close(fig)
