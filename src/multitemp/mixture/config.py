@@ -64,12 +64,15 @@ class MixtureTable(Strict):
     particles: NonNegativeInt | None = None
     phi: float = Field(gt=0, lt=1)
     types: list[TypeConfig] = Field(min_length=1)
+    aspect: list[PositiveFloat] | None = None  # relative box sides, e.g. [4, 1]: an elongated box
 
     @model_validator(mode="after")
     def _types(self) -> MixtureTable:
         names = [t.name for t in self.types]
         if len(set(names)) != len(names):
             raise ValueError(f"mixture.types: names must be different, got {names}")
+        if self.aspect is not None and len(self.aspect) != self.dim:
+            raise ValueError(f"mixture.aspect = {self.aspect}: give {self.dim} relative box sides (one per axis)")
         if not self.particles:
             if any(t.count or t.fraction for t in self.types):
                 raise ValueError("mixture.types: counts or fractions need mixture.particles > 0")
@@ -126,10 +129,20 @@ class OutputTable(Strict):
 
 
 class InitialTable(Strict):
-    """[initial]: start from a frame of a GSD file (default: random positions)."""
+    """[initial]: start from a frame of a GSD file (``gsd``, ``frame``), or from an arrangement
+    of the random positions: ``"slab"`` (the coldest type fills the low-x end of the box, a
+    slab with two flat interfaces) or ``"drop"`` (the coldest type fills a sphere about the
+    centre); default: random positions, types mixed."""
 
-    gsd: str
+    gsd: str | None = None
     frame: int = -1
+    arrangement: Literal["mixed", "slab", "drop"] = "mixed"
+
+    @model_validator(mode="after")
+    def _one(self) -> InitialTable:
+        if (self.gsd is None) == (self.arrangement == "mixed"):
+            raise ValueError("initial: give either gsd (a file to start from) or arrangement = 'slab' | 'drop'")
+        return self
 
 
 PairTable = Annotated[Union[SoftPairConfig, WCAPairConfig, NoPairConfig], Field(discriminator="kind")]
@@ -155,10 +168,15 @@ class MixtureConfig(Strict):
             raise ValueError("pair_potential.kind = 'none' is for ideal chains: it needs a [polymer] table")
         if self.polymer is not None:
             self.particle_types()  # pattern checks (type names, lengths, activity files)
+            if self.initial is not None and self.initial.arrangement != "mixed":
+                raise ValueError(
+                    f"initial.arrangement = {self.initial.arrangement!r} places free particles; with a [polymer] "
+                    "table start from random chains (no [initial]) or from a GSD frame (initial.gsd)"
+                )
         cut = self.mixture_cutoff()
         rlist = cut + self.neighbors.skin
         if self.container.kind == "periodic":
-            length = self.box_length()
+            length = min(self.box_sides())
             if length < 2 * rlist:
                 raise ValueError(
                     f"mixture.phi = {self.mixture.phi}: the box (side {length:.3g}) is smaller than twice the "
@@ -185,8 +203,14 @@ class MixtureConfig(Strict):
         return self.n_particles * particle_volume(self.mixture.dim, self.diameter) / self.mixture.phi
 
     def box_length(self) -> float:
-        """Side of the periodic box holding N particles at packing fraction phi."""
+        """Side of the cubic periodic box holding N particles at packing fraction phi."""
         return self._volume() ** (1.0 / self.mixture.dim)
+
+    def box_sides(self) -> tuple[float, ...]:
+        """Sides of the periodic box (proportional to ``mixture.aspect``; cubic by default)."""
+        aspect = np.asarray(self.mixture.aspect or [1.0] * self.mixture.dim, dtype=np.float64)
+        scale = (self._volume() / np.prod(aspect)) ** (1.0 / self.mixture.dim)
+        return tuple(float(v) for v in scale * aspect)
 
     def container_radius(self) -> float:
         """Radius R of the sphere (disk) holding N particles at packing fraction phi."""
@@ -240,7 +264,7 @@ class MixtureConfig(Strict):
             box = (side,) * m.dim
             wall = (self.container.stiffness, radius)
         else:
-            box = (self.box_length(),) * m.dim
+            box = self.box_sides()
         return Mixture(
             dim=m.dim,
             box=box,

@@ -72,6 +72,12 @@ def _container_radius(frame: gsd.hoomd.Frame) -> float | None:
     return config.container_radius() if config.container.kind == "sphere" else None
 
 
+def _figsize(frame: gsd.hoomd.Frame, size: float) -> tuple[float, float]:
+    """(width, height) following the box's aspect (an elongated box gets a wide figure)."""
+    lx, ly = float(frame.configuration.box[0]), float(frame.configuration.box[1])
+    return (size, size * ly / lx + 0.6) if lx >= ly else (size * lx / ly, size + 0.6)
+
+
 def _time(frame: gsd.hoomd.Frame) -> float | None:
     t = frame.log.get("multitemp/time")
     return float(np.asarray(t).ravel()[0]) if t is not None else None
@@ -81,7 +87,7 @@ def snapshot(path: Path, out: Path, frame: int = -1, size: float = 6.0) -> Path:
     """PNG of one frame of a 2D trajectory (3D: the x-y projection)."""
     with gsd.hoomd.open(str(path), "r") as traj:
         f = traj[frame]
-    fig, ax = plt.subplots(figsize=(size, size))
+    fig, ax = plt.subplots(figsize=_figsize(f, size))
     _draw(ax, f, _time(f))
     fig.tight_layout()
     fig.savefig(out, dpi=150)
@@ -99,7 +105,7 @@ def movie(path: Path, out: Path, fps: int = 10, size: float = 6.0, max_frames: i
         n = len(traj)
         picks = np.unique(np.linspace(0, n - 1, min(n, max_frames)).round().astype(int))
         frames = [traj[int(i)] for i in picks]
-    fig, ax = plt.subplots(figsize=(size, size))
+    fig, ax = plt.subplots(figsize=_figsize(frames[0], size))
     writer = animation.FFMpegWriter(fps=fps, codec="libx264", extra_args=["-pix_fmt", "yuv420p"])
     with writer.saving(fig, str(out), dpi=100):
         for f in frames:

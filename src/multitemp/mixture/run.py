@@ -30,6 +30,7 @@ from multitemp.core.config import ConfigError
 from multitemp.core.driver import ProgressCallback, Reporter, RunInterrupted
 from multitemp.core.files import write_json, write_netcdf
 from multitemp.mixture.config import MixtureConfig
+from multitemp.mixture.engine import random_positions
 from multitemp.mixture.simulation import MixtureSimulation
 from multitemp.mixture.trajectory import TrajectoryError, make_frame, read_frame_positions
 
@@ -87,6 +88,18 @@ class GSDWriter:
         self.close()
 
 
+def arrange(mixture, positions: np.ndarray, arrangement: str) -> np.ndarray:
+    """Random positions re-assigned so that the coldest type fills the low-x end of the box
+    ("slab") or a sphere about the centre ("drop"); the others fill the rest at random."""
+    order = np.argsort(positions[:, 0] if arrangement == "slab" else
+                       np.linalg.norm(positions - np.asarray(mixture.box) / 2, axis=1), kind="stable")  # fmt: skip
+    coldest = int(np.argmin(mixture.type_temperatures))
+    ids = np.r_[np.flatnonzero(mixture.typeid == coldest), np.flatnonzero(mixture.typeid != coldest)]
+    out = np.empty_like(positions)
+    out[ids] = positions[order]
+    return out
+
+
 def simulation_from_config(config: MixtureConfig, checkpoint: Path | None = None) -> MixtureSimulation:
     """A :class:`MixtureSimulation` at step 0 (or continued from ``checkpoint``)."""
     mixture, r = config.build(), config.run
@@ -96,7 +109,9 @@ def simulation_from_config(config: MixtureConfig, checkpoint: Path | None = None
         check_same_run(extra.pop("config_json"), json.loads(config.model_dump_json()), checkpoint)
         return MixtureSimulation(mixture, r.dt, r.seed, state=state, series=series, **common)
     positions = None
-    if config.initial is not None:
+    if config.initial is not None and config.initial.gsd is None:
+        positions = arrange(mixture, random_positions(mixture, r.seed), config.initial.arrangement)
+    elif config.initial is not None:
         positions = read_frame_positions(Path(config.initial.gsd), config.initial.frame, mixture)
         if mixture.bond is not None and mixture.n_bonds:
             u = positions[mixture.bonds[:, 0]] - positions[mixture.bonds[:, 1]]
