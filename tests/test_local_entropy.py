@@ -163,3 +163,20 @@ def test_phase_diagram_marks_disagreements_with_the_spinodal(tmp_path):
     assert path.stat().st_size > 10_000
     assert [(d["temperature_ratio"], d["phi"]) for d in s["disagreements"]] == [(100.0, 0.2)]
     assert sum(p["separated"] for p in s["points"]) == 3
+
+
+def test_elongated_box_and_slab_start():
+    from multitemp.mixture.run import simulation_from_config
+
+    cfg = mixture_config(**{"mixture.aspect": [3.0, 1.0], "initial": {"arrangement": "slab"}})
+    m = cfg.build()
+    assert m.box[0] == pytest.approx(3 * m.box[1])
+    assert np.prod(m.box) == pytest.approx(600 * np.pi / 4 / 0.4)
+    x = simulation_from_config(cfg).positions
+    cold = m.typeid == 1
+    assert x[cold, 0].max() <= x[~cold, 0].min()  # the cold slab, then the hot gas
+    drop = simulation_from_config(mixture_config(initial={"arrangement": "drop"})).positions
+    r = np.linalg.norm(drop - np.asarray(mixture_config().build().box) / 2, axis=1)
+    assert r[cold].max() <= r[~cold].min()
+    with pytest.raises(ValueError, match="mixture.aspect"):
+        mixture_config(**{"mixture.aspect": [3.0]})
