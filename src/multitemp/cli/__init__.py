@@ -485,6 +485,9 @@ def entropy(
 def phase_diagram_command(
     sweep: Annotated[Path, typer.Argument(help="a sweep's output folder (or its sweep.nc) over temperature and phi")],
     out: Annotated[Path | None, typer.Option(help="output PNG (default: phase_diagram.png in the folder)")] = None,
+    criterion: Annotated[
+        str, typer.Option(help="separated when: 'demixing' (psi > 0.05) or 'cluster' (largest cold cluster > 1/2)")
+    ] = "demixing",
     as_json: Annotated[bool, typer.Option("--json", help="print one JSON object on stdout")] = False,
 ) -> None:
     """The demixing order parameter over T_hot / T_cold and phi, with the Grosberg-Joanny
@@ -497,12 +500,12 @@ def phase_diagram_command(
     if not nc.exists():
         _fail(f"{nc} not found: run `multitemp sweep` first", 2)
     ds = xr.open_dataset(nc)
-    for need in ("demixing", "mixture.phi"):
+    for need in ("demixing", "largest_cold_cluster_fraction", "mixture.phi"):
         if need not in ds.variables:
             _fail(f"{nc} has no {need!r}: a sweep of a [mixture] config over mixture.phi is needed", 2)
     out = out if out is not None else nc.parent / "phase_diagram.png"
     try:
-        path, summary = phase_diagram(ds, out)
+        path, summary = phase_diagram(ds, out, criterion)
     except ValueError as e:
         _fail(str(e), 2)
     from multitemp.core.files import write_json
