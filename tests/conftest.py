@@ -52,10 +52,17 @@ def mixture_config(**over) -> MixtureConfig:
         "neighbors": {"skin": 0.5},
         "output": {"write_every": 400},
     }
+    return MixtureConfig.model_validate(override(data, **over))
+
+
+def override(data: dict, **over) -> dict:
+    """``data`` with ``table.key`` (or whole ``table``) values replaced; a value None drops a table."""
     for key, value in over.items():
         table, _, field = key.partition(".")
         data[table] = {**data.get(table, {}), field: value} if field else value
-    return MixtureConfig.model_validate(data)
+        if value is None and not field:
+            del data[table]
+    return data
 
 
 def _toml_value(v) -> str:

@@ -9,7 +9,7 @@ import json
 import gsd.hoomd
 import numpy as np
 import pytest
-from conftest import within, write_toml
+from conftest import override, within, write_toml
 from typer.testing import CliRunner
 
 from multitemp.api import parse_config
@@ -40,10 +40,7 @@ def chain_config(**over) -> dict:
         "neighbors": {"skin": 0.5},
         "output": {"write_every": 100},
     }
-    for key, value in over.items():
-        table, _, field = key.partition(".")
-        data[table] = {**data.get(table, {}), field: value} if field else value
-    return data
+    return override(data, **over)
 
 
 # --- exact theory of ideal chains (physics.md 8b worked numbers) ---------------------------
