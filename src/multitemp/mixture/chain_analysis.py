@@ -122,7 +122,7 @@ def analyze_chains(path: Path, radius: float | None = None, skip: float = 0.5, s
         summary["entropy_production_rate_per_chain"] = float(chain_total.mean())
         if len(group) > 1:
             summary["entropy_production_rate_per_chain_stderr"] = float(chain_total.std(ddof=1) / np.sqrt(len(group)))
-    config_wall = exact_along = None
+    config_wall = exact_along = bonds_exact = None
     if cfg_raw is not None:
         from multitemp.mixture.config import MixtureConfig
         from multitemp.mixture.polymer import ideal_chain_theory
@@ -138,6 +138,7 @@ def analyze_chains(path: Path, radius: float | None = None, skip: float = 0.5, s
             a = group[0][0]
             exact_along = (theory.heat_rate / temps)[a : a + length]
             summary["entropy_production_rate_per_chain_exact"] = float(exact_along.sum())
+            bonds_exact = theory.separation_msds([(a + m, a + m + 1) for m in range(length - 1)])
     data: dict[str, Any] = {
         "contact_probability": (("monomer_i", "monomer_j"), cmap.probability),
         "monomer_type": ("monomer_i", cmap.types),
@@ -145,13 +146,19 @@ def analyze_chains(path: Path, radius: float | None = None, skip: float = 0.5, s
     for key, values in sep.items():
         label = names[int(key)] if key.isdigit() else key
         data[f"separation_msd_{label}"] = ("s", values)
+    bond_msd = np.mean([np.sum(np.diff(obs.unwrap_chain(pos, box, a, length), axis=1) ** 2, axis=-1).mean(0)
+                        for a, _ in group], axis=0)  # fmt: skip
+    data["bond_msd"] = ("bond", bond_msd)
+    coords_bond = {"bond": np.arange(length - 1)}
+    if bonds_exact is not None:
+        data["bond_msd_exact"] = ("bond", bonds_exact)
     if exact_along is not None:
         data["entropy_production_rate_along_exact"] = ("monomer_i", exact_along)
     if entropy_along is not None:
         data["entropy_production_rate_along"] = ("monomer_i", entropy_along)
         if entropy_err is not None:
             data["entropy_production_rate_along_stderr"] = ("monomer_i", entropy_err)
-    coords = {"s": np.arange(1, length), "monomer_i": np.arange(length), "monomer_j": np.arange(length)}
+    coords = {"s": np.arange(1, length), "monomer_i": np.arange(length), "monomer_j": np.arange(length), **coords_bond}
     if config_wall is not None:
         edges, dens = obs.radial_profile(pos, box / 2, typeid, config_wall)
         coords["radial_distance"] = 0.5 * (edges[1:] + edges[:-1])
