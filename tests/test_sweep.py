@@ -177,7 +177,7 @@ def test_gallery(tmp_path):
 
     index = make_gallery(tmp_path)
     text = index.read_text()
-    for name in ("phase_space", "chase", "ratchet", "feynman", "arrow"):
+    for name in ("phase_space", "chase", "ratchet", "feynman", "arrow", "phase_separation", "chains", "entropy_map"):
         assert (tmp_path / f"{name}.png").stat().st_size > 10_000 and f"{name}.png" in text
 
 
