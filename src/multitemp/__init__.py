@@ -5,7 +5,8 @@ The public API (imported on first use, so that ``import multitemp`` stays fast):
     multitemp.load_config(source, overrides=())     a TOML path or a dict -> a validated config
     multitemp.run(config, out=None, progress=None)   -> Result(.summary, .dataset, .files)
     multitemp.EnsembleSimulation, multitemp.MixtureSimulation    step by step, in a notebook
-    multitemp.System, multitemp.RunParameters, multitemp.Mixture, the potentials
+    multitemp.System, multitemp.RunParameters, multitemp.Mixture, the potentials and bonds
+    multitemp.LinearTheory                           exact results of linear systems and ideal chains
     multitemp.ConfigError, multitemp.BlowUpError, multitemp.RunInterrupted, multitemp.ResumeError
 """
 
@@ -41,6 +42,9 @@ _EXPORTS = {
     "NoExternal": "multitemp.core.potentials",
     "CustomPair": "multitemp.core.potentials",
     "CustomExternal": "multitemp.core.potentials",
+    "HarmonicBond": "multitemp.core.potentials",
+    "FENEBond": "multitemp.core.potentials",
+    "LinearTheory": "multitemp.theory",
 }
 
 __all__ = ["__version__", *_EXPORTS]

@@ -5,6 +5,7 @@ kernels call (energy and force).  Built-in ones are listed by name in :mod:`.reg
 user's own, from Python, is a :class:`CustomPair` or :class:`CustomExternal` (see the README).
 """
 
+from multitemp.core.potentials.bond import BondPotential, FENEBond, HarmonicBond
 from multitemp.core.potentials.external import (
     Cosine,
     CustomExternal,
@@ -23,6 +24,9 @@ from multitemp.core.potentials.pair import (
 )
 
 __all__ = [
+    "BondPotential",
+    "HarmonicBond",
+    "FENEBond",
     "ExternalPotential",
     "HarmonicTrap",
     "NoExternal",
