@@ -414,6 +414,9 @@ def chains(
     radius: Annotated[float | None, typer.Option(min=0.0, help="contact radius (default 1.5 diameters)")] = None,
     skip: Annotated[float, typer.Option(min=0.0, max=0.99, help="fraction of the frames left out at the start")] = 0.5,
     stride: Annotated[int, typer.Option(min=1, help="use every n-th frame")] = 1,
+    s_min: Annotated[
+        int | None, typer.Option(min=1, help="compartment score over |i - j| >= s-min (default: twice the mean block)")
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="print one JSON object on stdout")] = False,
 ) -> None:
     """Chains with hot and cold monomers: contact map and compartment score, separation
@@ -425,7 +428,7 @@ def chains(
     out = out if out is not None else trajectory.parent
     out.mkdir(parents=True, exist_ok=True)
     try:
-        result = analyze_chains(trajectory, radius, skip, stride)
+        result = analyze_chains(trajectory, radius, skip, stride, s_min)
     except TrajectoryError as e:
         _fail(str(e), 2)
     from multitemp.core.files import write_netcdf

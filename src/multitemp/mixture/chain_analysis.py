@@ -59,8 +59,18 @@ class ChainAnalysis:
     dataset: Any
 
 
-def analyze_chains(path: Path, radius: float | None = None, skip: float = 0.5, stride: int = 1) -> ChainAnalysis:
-    """Analyse the chains of a trajectory (frames after the first ``skip`` fraction, every ``stride``-th)."""
+def default_s_min(types: np.ndarray) -> int:
+    """Twice the mean length of the runs of equal type along the chain (40 for blocks of 20 and
+    20): the compartment score then counts contacts between different blocks, not within one."""
+    runs = np.diff(np.flatnonzero(np.r_[True, types[1:] != types[:-1], True]))
+    return max(2, int(round(2 * runs.mean())))
+
+
+def analyze_chains(path: Path, radius: float | None = None, skip: float = 0.5, stride: int = 1,
+                   s_min: int | None = None) -> ChainAnalysis:  # fmt: skip
+    """Analyse the chains of a trajectory (frames after the first ``skip`` fraction, every
+    ``stride``-th); the compartment score counts pairs with |i - j| >= ``s_min`` (default:
+    :func:`default_s_min`)."""
     import xarray as xr
 
     from multitemp.mixture.analysis import open_trajectory
@@ -90,7 +100,8 @@ def analyze_chains(path: Path, radius: float | None = None, skip: float = 0.5, s
     group = max(groups.values(), key=lambda g: len(g) * g[0][1])
     length = group[0][1]
     cmap = obs.contact_map(pos, box, group, typeid, radius)
-    score, score_err = obs.compartment_score(cmap)
+    s_min = s_min or default_s_min(cmap.types)
+    score, score_err = obs.compartment_score(cmap, s_min)
     sep = obs.separation_msd(pos, box, group, typeid)
     rg = obs.block_gyration(pos, box, group, typeid)
     times = np.array([f.configuration.step for f in frames], dtype=np.float64)
@@ -107,6 +118,7 @@ def analyze_chains(path: Path, radius: float | None = None, skip: float = 0.5, s
         "contact_radius": radius,
         "compartment_score": score,
         "compartment_score_stderr": score_err,
+        "compartment_score_s_min": s_min,
         "block_gyration_radius2": {names[k]: v for k, v in rg.items()},
     }
     entropy_along = entropy_err = None
@@ -205,8 +217,8 @@ def chain_figure(result: ChainAnalysis, out: Path, title: str = "") -> Path:
     left.set_ylabel("monomer i")
     s = result.summary
     top.set_title(
-        f"{title}contact probability (r < {cmap.radius:.3g}); compartment score "
-        f"{s['compartment_score']:.3f} ± {s['compartment_score_stderr']:.3f}",
+        f"{title}contact probability (r < {cmap.radius:.3g}); compartment score (|i - j| >= "
+        f"{s['compartment_score_s_min']}) {s['compartment_score']:.3f} ± {s['compartment_score_stderr']:.3f}",
         fontsize=9,
     )
     fig.colorbar(im, ax=ax, fraction=0.04, pad=0.02)
