@@ -199,9 +199,10 @@ def chain_figure(result: ChainAnalysis, out: Path, title: str = "") -> Path:
     length = len(cmap.types)
     colours = _colours(result.type_names)
     strip = ListedColormap(colours)
-    ncols = 2 if result.entropy_along is not None else 1
+    ncols = 3 if result.entropy_along is not None else 2
     fig = plt.figure(figsize=(5.2 * ncols, 5.0))
-    gs = fig.add_gridspec(2, 2 * ncols, width_ratios=[1, 18] * ncols, height_ratios=[1, 18], wspace=0.05, hspace=0.05)
+    outer = fig.add_gridspec(1, ncols, wspace=0.3)
+    gs = outer[0].subgridspec(2, 2, width_ratios=[1, 18], height_ratios=[1, 18], wspace=0.05, hspace=0.05)
     ax = fig.add_subplot(gs[1, 1])
     p = np.where(cmap.probability > 0, cmap.probability, np.nan)
     im = ax.imshow(p, origin="upper", cmap="magma_r", norm=LogNorm(vmin=max(np.nanmin(p), 1e-4), vmax=1.0),
@@ -221,9 +222,21 @@ def chain_figure(result: ChainAnalysis, out: Path, title: str = "") -> Path:
         f"{s['compartment_score_s_min']}) {s['compartment_score']:.3f} ± {s['compartment_score_stderr']:.3f}",
         fontsize=9,
     )
-    fig.colorbar(im, ax=ax, fraction=0.04, pad=0.02)
+    fig.colorbar(im, cax=ax.inset_axes([1.02, 0.0, 0.04, 1.0]))
+    # observed / expected contacts of like and unlike pairs against |i - j|: the compartments
+    profile = obs.contacts_against_distance(cmap)
+    ax_oe = fig.add_subplot(outer[1].subgridspec(2, 1, height_ratios=[1, 18], hspace=0.05)[1])
+    ax_oe.plot(profile["s"], profile["like"], "o-", ms=3, color="0.2", label="like pairs (hot-hot, cold-cold)")
+    ax_oe.plot(profile["s"], profile["unlike"], "s--", ms=3, color="0.55", label="unlike pairs (hot-cold)")
+    ax_oe.axhline(1.0, color="k", lw=0.5)
+    ax_oe.axvline(s["compartment_score_s_min"], color="k", lw=0.5, ls=":")
+    ax_oe.set_xscale("log")
+    ax_oe.set_xlabel("|i - j|")
+    ax_oe.set_ylabel("observed / expected contacts")
+    ax_oe.legend(fontsize=7)
+    ax_oe.set_title("compartments: like pairs meet more than expected", fontsize=9)
     if result.entropy_along is not None:
-        ax2 = fig.add_subplot(gs[1, 3])
+        ax2 = fig.add_subplot(outer[2].subgridspec(2, 1, height_ratios=[1, 18], hspace=0.05)[1])
         i = np.arange(length)
         for k, name in enumerate(result.type_names):
             sel = cmap.types == k

@@ -166,3 +166,23 @@ def radial_profile(positions: np.ndarray, centre, typeid: np.ndarray, radius: fl
         h, _ = np.histogram(r[:, typeid == k], bins=edges)
         out[int(k)] = h / shell / positions.shape[0]
     return edges, out
+
+
+def contacts_against_distance(cmap: ContactMap, bins: int = 24) -> dict[str, np.ndarray]:
+    """Observed over expected contacts (contacts summed over the pairs of a kind at each |i - j|,
+    divided by the diagonal's mean) for ``"like"`` and ``"unlike"`` pairs, in log-spaced bins of
+    s = |i - j|: ``{"s": centres, "like": ..., "unlike": ...}``.  Compartments: like > 1 > unlike."""
+    p = cmap.probability
+    n = p.shape[0]
+    i, j = np.triu_indices(n, k=1)
+    s = j - i
+    like = cmap.types[i] == cmap.types[j]
+    expected = np.bincount(s, weights=p[i, j], minlength=n) / np.maximum(np.bincount(s, minlength=n), 1)
+    edges = np.unique(np.geomspace(1, n, bins + 1).astype(int))
+    which = np.digitize(s, edges) - 1
+    out = {"s": np.sqrt(edges[:-1] * np.maximum(edges[1:] - 1, edges[:-1]))}
+    for name, sel in (("like", like), ("unlike", ~like)):
+        obs_sum = np.bincount(which[sel], weights=p[i, j][sel], minlength=len(edges))[: len(edges) - 1]
+        exp_sum = np.bincount(which[sel], weights=expected[s][sel], minlength=len(edges))[: len(edges) - 1]
+        out[name] = np.where(exp_sum > 0, obs_sum / np.where(exp_sum > 0, exp_sum, 1.0), np.nan)
+    return out
