@@ -285,9 +285,9 @@ def chains(out: Path, client) -> tuple[str, str]:
         "pair_potential": {"kind": "none"},
         "polymer": {"bond": {"kind": "harmonic", "k": 10.0}, "chains": [
             {"count": 32, "monomers": 20, "pattern": {"kind": "blocks", "blocks": [["hot", 10], ["cold", 10]]}}]},
-        "run": {"dt": 1e-3, "time": 40.0, "burn_in": 10.0, "seed": 1, "integrator": "heun", "threads": 1},
+        "run": {"dt": 2e-4, "time": 40.0, "burn_in": 10.0, "seed": 1, "threads": 1},
         "neighbors": {"skin": 1.0},
-        "output": {"write_every": 500},
+        "output": {"write_every": 2500},
     }  # fmt: skip
     result = client.submit(run_mixture, MixtureConfig.model_validate(cfg), out / "chains", pure=False).result()
     analysis = analyze_chains(result.trajectory, skip=0.25)
