@@ -79,7 +79,7 @@ def test_phi_too_high_for_the_cutoff(tmp_path):
 
 def test_unknown_key_in_mixture(tmp_path):
     _fails(["run", str(EXAMPLE), "--set", "mixture.temperature=3", "--out", str(tmp_path)],
-           "unknown key 'mixture.temperature'", "allowed keys here: dim, particles, phi, types")  # fmt: skip
+           "unknown key 'mixture.temperature'", "allowed keys here: aspect, dim, particles, phi, types")  # fmt: skip
 
 
 def test_unknown_type_name_in_analyze(small_run, tmp_path):
