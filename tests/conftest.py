@@ -1,3 +1,5 @@
+import os
+
 import numpy as np
 import pytest
 
@@ -25,6 +27,19 @@ def run(system, **kw):
 def within(measured, exact, stderr, k=5.0):
     """|measured - exact| <= k standard errors (the run's own error bar)."""
     return abs(measured - exact) <= k * stderr
+
+
+@pytest.fixture(autouse=True)
+def _one_numba_thread_per_test_worker():
+    """Under pytest-xdist (2 worker processes on 2 cores) each worker runs numba on one thread:
+    two processes of two spinning threads each on two cores slow the many-body kernels, whose
+    steps are short parallel regions, by 100x or more (measured: 0.3 s alone, 179 s under
+    xdist).  Tests of thread independence set their own thread counts."""
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        import numba
+
+        numba.set_num_threads(1)
+    yield
 
 
 @pytest.fixture
