@@ -184,7 +184,7 @@ def test_ideal_chains_in_the_many_body_engine_match_the_theory():
                   type_mobilities=(1.0, 1.0), typeid=np.tile(np.repeat([0, 1], 10), n_chains),
                   pair=parse_config(chain_config(pair_potential={"kind": "none"})).build().pair,
                   bonds=np.concatenate([np.stack([np.arange(19), np.arange(1, 20)], 1) + c * length for c in range(n_chains)]),
-                  bond=HarmonicBond(10.0), chains=tuple((c * length, length) for c in range(n_chains)))  # fmt: skip
+                  bond=HarmonicBond(10.0))  # fmt: skip
     theory = LinearTheory.from_bonds(3, [5.0] * 10 + [1.0] * 10, [(i, i + 1) for i in range(19)], 10.0)
     sim = MixtureSimulation(mix, 1e-3, 5, skin=1.0, burn_in=20.0, integrator="heun")
     sim.advance(20_000)

@@ -18,31 +18,10 @@ from typing import Any
 import numpy as np
 
 from multitemp.mixture import chains as obs
+from multitemp.mixture.polymer import chains_from_bonds
 from multitemp.mixture.trajectory import TrajectoryError
 
-__all__ = ["ChainAnalysis", "analyze_chains", "chains_from_bonds"]
-
-
-def chains_from_bonds(n: int, bonds: np.ndarray) -> list[tuple[int, int]]:
-    """(first id, length) of the linear chains made of (i, i + 1) bonds (free particles left out)."""
-    linked = np.zeros(n, dtype=bool)
-    b = np.sort(np.asarray(bonds, dtype=np.int64).reshape(-1, 2), axis=1)
-    b = b[b[:, 1] == b[:, 0] + 1]
-    linked[b[:, 0]] = True  # i is linked to i + 1
-    out, i = [], 0
-    in_chain = np.zeros(n, dtype=bool)
-    in_chain[b[:, 0]] = True
-    in_chain[b[:, 1]] = True
-    while i < n:
-        if not in_chain[i]:
-            i += 1
-            continue
-        j = i
-        while j < n - 1 and linked[j]:
-            j += 1
-        out.append((i, j - i + 1))
-        i = j + 1
-    return out
+__all__ = ["ChainAnalysis", "analyze_chains", "chain_figure", "demixing_against_ratio"]
 
 
 @dataclass

@@ -249,10 +249,9 @@ class MixtureConfig(Strict):
         m = self.mixture
         pair = self.pair_potential.build()
         types, typeid = self.particle_types()
-        bonds, chains, bond = np.zeros((0, 2), np.int64), (), None
+        bonds, bond = None, None
         if self.polymer is not None:
-            lengths = [c.monomers for c in self.polymer.chains for _ in range(c.count)]
-            bonds, chains = chain_bonds(lengths)
+            bonds = chain_bonds([c.monomers for c in self.polymer.chains for _ in range(c.count)])
             bond = self.polymer.bond.build()
         wall = None
         if self.container.kind == "sphere":
@@ -277,5 +276,4 @@ class MixtureConfig(Strict):
             bonds=bonds,
             bond=bond,
             exclude_bonded=self.polymer.exclude_bonded if self.polymer else True,
-            chains=chains,
         )

@@ -19,6 +19,7 @@ from __future__ import annotations
 import numpy as np
 from scipy.spatial import cKDTree
 
+from multitemp.core.potentials.bond import FENEBond, HarmonicBond
 from multitemp.mixture.model import Mixture
 
 __all__ = ["radial_derivatives", "forces_and_laplacians", "configurational_heat"]
@@ -42,9 +43,9 @@ def radial_derivatives(potential, r: np.ndarray) -> tuple[np.ndarray, np.ndarray
         return np.where(inside, d1, 0.0), np.where(inside, d2, 0.0)
     if kind == "none":
         return np.zeros_like(r), np.zeros_like(r)
-    if kind == "harmonic" and hasattr(potential, "r0"):  # bond
+    if isinstance(potential, HarmonicBond):
         return potential.k * (r - potential.r0), np.full_like(r, potential.k)
-    if kind == "fene":
+    if isinstance(potential, FENEBond):
         q = (r / potential.r_max) ** 2
         return potential.k * r / (1 - q), potential.k * (1 + q) / (1 - q) ** 2
     raise NotImplementedError(f"configurational heat: no second derivative for the {kind!r} potential")

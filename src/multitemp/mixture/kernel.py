@@ -119,6 +119,7 @@ def _fill_rows(x, box, rlist2, nc, cell_start, nbr, nnb, tag, partner, exclude):
         xi0 = x[i, 0]
         xi1 = x[i, 1]
         xi2 = x[i, d - 1]
+        ti = tag[i]
         ci0 = min(int(xi0 * n0 / box[0]), n0 - 1)
         ci1 = min(int(xi1 * n1 / box[1]), n1 - 1)
         ci2 = min(int(xi2 * n2 / box[d - 1]), n2 - 1) if d == 3 else 0
@@ -144,7 +145,7 @@ def _fill_rows(x, box, rlist2, nc, cell_start, nbr, nnb, tag, partner, exclude):
                         keep = (r2 < rlist2) & (j != i)
                         if exclude:
                             for b in range(n_bonds):
-                                keep &= tag[j] != partner[tag[i], b]
+                                keep &= tag[j] != partner[ti, b]
                         count += keep
         nnb[i] = count
     longest = 0
@@ -485,6 +486,17 @@ def _move(i, x, img, dxs, xb, imgb, box, d, delta0, delta1, delta2, half_skin2):
     return bad, (1 if drift2 > half_skin2 else 0)
 
 
+@nb.njit(cache=True)
+def _rebuild_if_moved(moved, x, img, f, dxs, spare, heat, tag, mudt, amp, xb, imgb, box, rlist, cells, scratch_f,
+                      scratch_i, nbr, nnb, bonds, stats):  # fmt: skip
+    """Rebuild the neighbour list (counted in ``stats[0]``) when a particle left half the skin."""
+    if moved > 0:
+        nbr = build_neighbors(x, img, f, dxs, spare, heat, tag, mudt, amp, xb, imgb, box, rlist, cells, scratch_f,
+                              scratch_i, nbr, nnb, bonds)  # fmt: skip
+        stats[0] += 1
+    return nbr
+
+
 @nb.njit(cache=True, parallel=True)
 def advance(x, img, f, dxs, spare, heat, tag, mudt, amp, xb, imgb, nbr, nnb, cells, scratch_f, scratch_i,
             box, rc, skin, pair_kind, pair_p, wall, seed, step0, n_steps, burn_step, stats, user, heun, ft, bonds):  # fmt: skip
@@ -528,10 +540,8 @@ def advance(x, img, f, dxs, spare, heat, tag, mudt, amp, xb, imgb, nbr, nnb, cel
             moved += m
         if bad > 0:
             return nbr, step
-        if moved > 0:
-            nbr = build_neighbors(x, img, f, dxs, spare, heat, tag, mudt, amp, xb, imgb, box, rc + skin, cells,
-                                  scratch_f, scratch_i, nbr, nnb, bonds)  # fmt: skip
-            stats[0] += 1
+        nbr = _rebuild_if_moved(moved, x, img, f, dxs, spare, heat, tag, mudt, amp, xb, imgb, box, rc + skin, cells,
+                                scratch_f, scratch_i, nbr, nnb, bonds, stats)  # fmt: skip
         if heun:
             compute_forces(x, box, rc, pair_kind, pair_p, wall, nbr, nnb, ft, user, tag, bonds)  # f(x~)
             moved = 0
@@ -543,10 +553,8 @@ def advance(x, img, f, dxs, spare, heat, tag, mudt, amp, xb, imgb, nbr, nnb, cel
                 moved += m
             if bad > 0:
                 return nbr, step
-            if moved > 0:
-                nbr = build_neighbors(x, img, f, dxs, spare, heat, tag, mudt, amp, xb, imgb, box, rc + skin, cells,
-                                      scratch_f, scratch_i, nbr, nnb, bonds)  # fmt: skip
-                stats[0] += 1
+            nbr = _rebuild_if_moved(moved, x, img, f, dxs, spare, heat, tag, mudt, amp, xb, imgb, box, rc + skin,
+                                    cells, scratch_f, scratch_i, nbr, nnb, bonds, stats)  # fmt: skip
         if step >= burn_step:
             forces_and_heat(x, dxs, box, rc, pair_kind, pair_p, wall, nbr, nnb, f, heat, user, tag, bonds)
         else:

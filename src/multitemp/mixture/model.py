@@ -36,7 +36,6 @@ class Mixture:
         bond: the bond potential (:class:`~multitemp.core.potentials.bond.HarmonicBond` or
             :class:`~multitemp.core.potentials.bond.FENEBond`).
         exclude_bonded: bonded pairs feel no pair potential (default; Kremer-Grest chains keep it).
-        chains: (first particle id, monomers) of each chain, for the polymer observables.
     """
 
     dim: int
@@ -50,12 +49,9 @@ class Mixture:
     bonds: np.ndarray | None = field(default=None, repr=False)
     bond: BondPotential | None = None
     exclude_bonded: bool = True
-    chains: tuple[tuple[int, int], ...] = ()
 
     def __post_init__(self) -> None:
-        if self.bonds is None:
-            object.__setattr__(self, "bonds", np.zeros((0, 2), dtype=np.int64))
-        bonds = np.asarray(self.bonds, dtype=np.int64).reshape(-1, 2)
+        bonds = np.asarray(self.bonds if self.bonds is not None else (), dtype=np.int64).reshape(-1, 2)
         object.__setattr__(self, "bonds", bonds)
         n = self.n_particles
         if len(bonds):
@@ -71,9 +67,6 @@ class Mixture:
                 raise ValueError(f"bonds[{same[0]}] = {bonds[same[0]].tolist()}: a particle cannot be bonded to itself")
             if self.bond is None:
                 raise ValueError("bonds are given but no bond potential (bond=HarmonicBond(...) or FENEBond(...))")
-        for first, length in self.chains:
-            if first < 0 or length < 1 or first + length > n:
-                raise ValueError(f"chain (first={first}, monomers={length}) does not fit in {n} particles")
 
     @property
     def n_bonds(self) -> int:

@@ -38,7 +38,8 @@ from pydantic import Field, NonNegativeInt, PositiveFloat, PositiveInt, model_va
 from multitemp.core.config import Strict
 from multitemp.core.potentials.bond import FENEBond, HarmonicBond
 
-__all__ = ["PolymerTable", "ChainConfig", "read_activity_file", "chain_types", "chain_bonds", "ideal_chain_theory"]
+__all__ = ["PolymerTable", "ChainConfig", "read_activity_file", "chain_types", "chain_bonds", "chains_from_bonds",
+           "ideal_chain_theory"]
 
 
 class HarmonicBondConfig(Strict):
@@ -180,15 +181,35 @@ def chain_types(chain: ChainConfig, index: int, type_index: dict[str, int], file
     return ids.reshape(-1, m) if len(ids) == m * chain.count else np.tile(ids, (chain.count, 1))
 
 
-def chain_bonds(lengths: list[int]) -> tuple[np.ndarray, tuple[tuple[int, int], ...]]:
-    """Bonds (i, i + 1) along consecutive chains of the given lengths, and (first id, length) of each."""
-    bonds, chains, first = [], [], 0
-    for length in lengths:
-        ids = np.arange(first, first + length)
-        bonds.append(np.stack([ids[:-1], ids[1:]], axis=1))
-        chains.append((first, length))
-        first += length
-    return np.concatenate(bonds).astype(np.int64) if bonds else np.zeros((0, 2), np.int64), tuple(chains)
+def chain_bonds(lengths: list[int]) -> np.ndarray:
+    """Bonds (i, i + 1) along consecutive chains of the given lengths (ids from 0)."""
+    ends = np.cumsum(lengths)
+    ids = np.arange(int(ends[-1]) if len(ends) else 0)
+    inner = np.ones(len(ids), dtype=bool)
+    inner[ends - 1] = False  # the last monomer of each chain starts no bond
+    return np.stack([ids[inner], ids[inner] + 1], axis=1).astype(np.int64)
+
+
+def chains_from_bonds(n: int, bonds: np.ndarray) -> list[tuple[int, int]]:
+    """(first id, length) of the linear chains made of (i, i + 1) bonds (free particles left out)."""
+    linked = np.zeros(n, dtype=bool)
+    b = np.sort(np.asarray(bonds, dtype=np.int64).reshape(-1, 2), axis=1)
+    b = b[b[:, 1] == b[:, 0] + 1]
+    linked[b[:, 0]] = True  # i is linked to i + 1
+    out, i = [], 0
+    in_chain = np.zeros(n, dtype=bool)
+    in_chain[b[:, 0]] = True
+    in_chain[b[:, 1]] = True
+    while i < n:
+        if not in_chain[i]:
+            i += 1
+            continue
+        j = i
+        while j < n - 1 and linked[j]:
+            j += 1
+        out.append((i, j - i + 1))
+        i = j + 1
+    return out
 
 
 def ideal_chain_theory(mixture):

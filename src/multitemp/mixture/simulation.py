@@ -23,7 +23,7 @@ from multitemp.core.driver import ProgressCallback, Reporter, drive
 from multitemp.core.statistics import batch_mean_stderr
 from multitemp.mixture.engine import ManyBodyEngine, ManyBodyState, random_positions
 from multitemp.mixture.model import Mixture
-from multitemp.mixture.polymer import ideal_chain_theory
+from multitemp.mixture.polymer import chains_from_bonds, ideal_chain_theory
 
 __all__ = ["MixtureSimulation", "summarize_series", "series_dataset"]
 
@@ -179,7 +179,7 @@ def summarize_series(
         summary["center_diffusion"] = float(np.mean(inc**2 / dts[:, None]) / 2) if len(inc) else None
         summary["center_diffusion_exact"] = float(np.sum(mixture.temperatures / mixture.mobilities))
     if mixture.n_bonds:
-        summary["chains"] = len(mixture.chains)
+        summary["chains"] = len(chains_from_bonds(mixture.n_particles, mixture.bonds))
         summary["bonds"] = mixture.n_bonds
     theory = ideal_chain_theory(mixture)
     if theory is not None:
