@@ -5,7 +5,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test validate lint bench clean
+.PHONY: demo test validate browser screenshots docs docs-serve lint bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -26,12 +26,31 @@ test: $(VENV)/.installed
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/python -m pytest -q -n $(TEST_WORKERS) --dist loadfile
 
-# The long tier: statistical validations at full size, the user-potential compile, the gallery.
-validate: $(VENV)/.installed
-	$(BIN)/python -m pytest -q -n $(TEST_WORKERS) --dist loadfile -m "validate or slow"
+# The long tier: statistical validations at full size, the user-potential compile, the gallery,
+# and the explorer driven in headless Chromium (Debian's package, installed by `make browser`).
+validate: $(VENV)/.installed browser
+	$(BIN)/python -m pytest -q -n $(TEST_WORKERS) --dist loadfile -m "validate or slow or browser"
+
+browser:
+	tools/install-chromium.sh
+
+# The explorer's screenshots in docs/explorer (the browser test takes them)
+screenshots: $(VENV)/.installed browser
+	MULTITEMP_SCREENSHOTS=docs/explorer $(BIN)/python -m pytest -q -p no:xdist -m browser tests/test_explore_browser.py
+
+# The documentation site (site/): tutorials executed from their plain-text sources, API reference
+$(VENV)/.docs: pyproject.toml $(VENV)/.installed
+	$(BIN)/python -m pip install --quiet -e ".[test,docs]"
+	touch $@
+
+docs: $(VENV)/.docs
+	$(BIN)/python -m mkdocs build --strict --site-dir site
+
+docs-serve: $(VENV)/.docs
+	$(BIN)/python -m mkdocs serve
 
 bench: $(VENV)/.installed
 	$(BIN)/python benchmarks/pair.py
 
 clean:
-	rm -rf $(VENV) demo_output .pytest_cache
+	rm -rf $(VENV) demo_output .pytest_cache site

@@ -536,6 +536,23 @@ def gallery(
     Console().print(f"wrote {index}")
 
 
+@app.command()
+def explore(
+    port: Annotated[int, typer.Option(help="port on 127.0.0.1 (0: a free one)", min=0, max=65535)] = 5006,
+    no_browser: Annotated[bool, typer.Option("--no-browser", help="do not open a browser")] = False,
+) -> None:
+    """Open the explorer in the browser: the two-temperature pair, ratchets, run-and-chase and the
+    arrow of time, with sliders and live simulations next to the exact results."""
+    try:
+        from multitemp.explore import serve
+    except ImportError as exc:  # panel is an optional dependency
+        _fail(f"the explorer needs Panel: pip install 'multitemp[explore]' ({exc})", 2)
+    try:
+        serve(port=port, show=not no_browser, log=lambda m: err.print(m, highlight=False))
+    except OSError as exc:
+        _fail(f"--port {port}: cannot listen on 127.0.0.1:{port} ({exc.strerror or exc}); choose another port or 0", 2)
+
+
 def _version(value: bool) -> None:
     if value:
         print(__version__)
