@@ -87,3 +87,11 @@ def test_blow_up_is_a_python_error():
         multitemp.run(bad)
     err = info.value
     assert err.suggested_dt == pytest.approx(1e-3) and "run.dt" not in str(err) and err.partial is not None
+
+
+def test_one_replica_run_has_a_summary_without_error_bars():
+    """A single replica (a tracked bead, a movie) is a valid run: its error bars are None."""
+    cfg = multitemp.load_config(ROOT / "examples/harmonic_pair.toml", ["run.replicas=1", "run.time=1.0", "run.burn_in=0.1"])
+    s = multitemp.run(cfg).summary
+    assert isinstance(s["entropy_production_rate"], float)
+    assert s["entropy_production_rate_stderr"] is None and s["heat_rate_stderr"] == [None, None]

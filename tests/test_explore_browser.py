@@ -83,12 +83,16 @@ def value(pg, id_: str) -> tuple[float, float | None]:
     return float(el.get_attribute("data-value")), (float(err) if err is not None else None)
 
 
-def wait_for(pg, table_id: str, condition, timeout: float = 120.0) -> dict:
+def wait_for(pg, table_id: str, condition, ids: tuple[str, ...] = (), timeout: float = 120.0) -> dict:
+    """Poll the table until ``condition(info)`` holds; ``info["values"]`` holds the values of
+    ``ids``, read from the same redraw as the rest (the table's generation and replica count are
+    read again after them, and the reading is repeated if the page redrew in between)."""
     t0 = time.monotonic()
     while time.monotonic() - t0 < timeout:
         try:
             info = table(pg, table_id)
-            if condition(info):
+            info["values"] = {i: value(pg, i) for i in ids}
+            if table(pg, table_id) == {k: info[k] for k in ("generation", "replicas", "params")} and condition(info):
                 return info
         except Exception:  # the table is being redrawn
             pass
@@ -135,63 +139,74 @@ def test_index_lists_the_four_pages(page, server):
 
 def test_pair_page(page, server):
     first = open_page(page, server, "pair", "pair-numbers")
-    assert value(page, "sigma-exact")[0] == pytest.approx(0.8, rel=1e-12)
+    assert first["params"]["T1"] == 5.0 and value(page, "sigma-exact")[0] == pytest.approx(0.8, rel=1e-12)
     move_slider(page, "T1", -10)  # T1 5 -> 4
     move_slider(page, "k", 5)  # k 1 -> 1.5
-    info = wait_for(page, "pair-numbers", lambda i: i["params"]["T1"] != 5.0 and i["params"]["k"] != 1.0
-                    and i["generation"] > first["generation"])  # fmt: skip
+    info = wait_for(page, "pair-numbers", lambda i: abs(i["params"]["T1"] - 4.0) < 1e-9 and abs(i["params"]["k"] - 1.5) < 1e-9,
+                    ("sigma-exact", "angular-momentum-exact"))  # fmt: skip
     p = info["params"]
-    assert p["T1"] == pytest.approx(4.0) and p["k"] == pytest.approx(1.5)
-    assert value(page, "sigma-exact")[0] == pytest.approx(pair_sigma(p), rel=1e-9)
-    assert value(page, "angular-momentum-exact")[0] == pytest.approx(p["k"] * (p["T1"] - p["T2"]) / (p["k"] + p["lam"]))
-    info = wait_for(page, "pair-numbers", lambda i: i["replicas"] >= 20_000 and i["params"] == p)
-    sigma = value(page, "sigma")
+    assert info["values"]["sigma-exact"][0] == pytest.approx(pair_sigma(p), rel=1e-9)
+    assert info["values"]["angular-momentum-exact"][0] == pytest.approx(
+        p["k"] * (p["T1"] - p["T2"]) / (p["k"] + p["lam"])
+    )
+    info = wait_for(
+        page, "pair-numbers", lambda i: i["replicas"] >= 20_000 and i["params"] == p, ("sigma", "angular-momentum")
+    )
+    sigma = info["values"]["sigma"]
     assert within(sigma, pair_sigma(p)), (sigma, pair_sigma(p))
-    assert within(value(page, "angular-momentum"), p["k"] * (p["T1"] - p["T2"]) / (p["k"] + p["lam"]))
+    assert within(info["values"]["angular-momentum"], p["k"] * (p["T1"] - p["T2"]) / (p["k"] + p["lam"]))
     screenshot(page, "pair")
 
 
 def test_ratchet_page(page, server):
     first = open_page(page, server, "ratchet", "ratchet-numbers")
     move_slider(page, "ratio", 10)  # 10 -> 15
-    info = wait_for(page, "ratchet-numbers", lambda i: i["generation"] > first["generation"] and i["replicas"] >= 4096)
+    ids = ("velocity", "velocity-null")
+    info = wait_for(
+        page, "ratchet-numbers", lambda i: i["generation"] > first["generation"] and i["replicas"] >= 4096, ids
+    )
     assert info["params"]["ratio"] == pytest.approx(15.0)
-    v, v_err = value(page, "velocity")
+    v, v_err = info["values"]["velocity"]
     assert v > 4 * v_err, (v, v_err)  # the sawtooth with a = 0.2 drives the pair forward
-    assert within(value(page, "velocity-null"), 0.0)
+    assert within(info["values"]["velocity-null"], 0.0)
     screenshot(page, "ratchet")
     page.locator(".choice-model button", has_text="Feynman").click()
-    info = wait_for(
-        page, "ratchet-numbers", lambda i: i["params"]["model"] == "Feynman ratchet" and i["replicas"] >= 4096
-    )
-    v, v_err = value(page, "velocity")
+    feynman = lambda i: i["params"]["model"] == "Feynman ratchet" and i["replicas"] >= 4096  # noqa: E731
+    info = wait_for(page, "ratchet-numbers", feynman, ids)
+    v, v_err = info["values"]["velocity"]
     assert abs(v) > 4 * v_err, (v, v_err)  # phi = pi/2: the ratchet turns
-    assert within(value(page, "velocity-null"), 0.0)
+    assert within(info["values"]["velocity-null"], 0.0)
 
 
 def test_chase_page(page, server):
     first = open_page(page, server, "chase", "chase-numbers")
     move_slider(page, "T_hot", -20)  # 5 -> 3
-    info = wait_for(page, "chase-numbers", lambda i: i["generation"] > first["generation"] and i["replicas"] >= 2048)
+    ids = tuple(f"chase-{way}-{i}" for i in range(6) for way in ("backward", "forward"))
+    info = wait_for(
+        page, "chase-numbers", lambda i: i["generation"] > first["generation"] and i["replicas"] >= 2048, ids
+    )
     assert info["params"]["T_hot"] == pytest.approx(3.0)
     for i in range(6):
-        b, be = value(page, f"chase-backward-{i}")
+        b, be = info["values"][f"chase-backward-{i}"]
         assert b > 4 * be, (i, b, be)
-        assert within(value(page, f"chase-forward-{i}"), 0.0)
+        assert within(info["values"][f"chase-forward-{i}"], 0.0)
     screenshot(page, "chase")
 
 
 def test_arrow_page(page, server):
     first = open_page(page, server, "arrow", "arrow-numbers")
     move_slider(page, "ratio", 6)  # 5 -> 8
-    info = wait_for(page, "arrow-numbers", lambda i: i["generation"] > first["generation"] and i["replicas"] >= 4096)
+    ids = ("sigma", "sigma-exact", "p-correct")
+    info = wait_for(
+        page, "arrow-numbers", lambda i: i["generation"] > first["generation"] and i["replicas"] >= 4096, ids
+    )
     r = info["params"]["ratio"]
     assert r == pytest.approx(8.0)
     exact = (r - 1) ** 2 / (4 * r)  # k = lambda = 1, T2 = 1
-    assert value(page, "sigma-exact")[0] == pytest.approx(exact, rel=1e-12)
-    assert within(value(page, "sigma"), exact)
+    assert info["values"]["sigma-exact"][0] == pytest.approx(exact, rel=1e-12)
+    assert within(info["values"]["sigma"], exact)
     tau = info["params"]["tau"]
-    p, p_err = value(page, "p-correct")
+    p, p_err = info["values"]["p-correct"]
     assert 0.5 + 4 * p_err < p < 0.5 * (1 + math.erf(math.sqrt(exact * tau / 2) / math.sqrt(2))) + 4 * p_err
     page.wait_for_timeout(3000)  # let the movie play
     page.locator(".guess-forward button").click()

@@ -47,8 +47,8 @@ class RunParameters:
         initial_spread: standard deviation of the initial positions about the origin (open
             axes; periodic axes start uniform in the box).
         ring_every: steps between the samples of the lagged observables (after burn-in).
-        chase_lags, arrow_lags: lags, in samples, of the run-and-chase correlations and of the
-            arrow-of-time test (empty: not measured).
+        chase_lags: lags, in samples, of the run-and-chase correlations (empty: not measured).
+        arrow_lags: lags, in samples, of the arrow-of-time test (empty: not measured).
         contact_range: particles 0 and 1 are in contact when closer than this (chase).
     """
 

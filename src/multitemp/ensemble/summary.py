@@ -15,7 +15,7 @@ def _num(x: Any) -> Any:
     if x is None:
         return None
     if isinstance(x, np.ndarray):
-        return [_num(v) for v in x.tolist()]
+        return _num(x.tolist())  # a 0-d array (e.g. one replica's nan error bar) gives a float
     if isinstance(x, list):
         return [_num(v) for v in x]
     x = float(x)

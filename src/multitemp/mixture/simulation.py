@@ -35,10 +35,13 @@ class MixtureSimulation:
 
     Args:
         mixture: the system (types, temperatures, mobilities, pair potential, box, container).
-        dt: time step; seed: noise seed; skin: Verlet skin (length);
+        dt: time step.
+        seed: noise seed.
+        skin: Verlet skin (length).
         burn_in: time after which the heat is accumulated.
         positions: (N, d) initial positions (default: :func:`random_positions`).
-        state, series: a saved state and its time series (see :meth:`load`), to continue bit for bit.
+        state: a saved state (see :meth:`load`), to continue bit for bit.
+        series: the time series saved with it.
         threads: numba threads (None: all).
         integrator: "euler" (Euler-Maruyama) or "heun" (predictor-corrector, same normals).
     """
