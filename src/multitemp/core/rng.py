@@ -182,7 +182,8 @@ def _ziggurat64(word, block, lane, k0, k1, stream):
         # signed int -> float conversion (one instruction; j < 2^53 fits)
         sign = 1.0 - 2.0 * np.float64(np.int64((word >> np.uint64(8)) & np.uint64(1)))
         return sign * (np.float64(np.int64(j)) * ZIG_W[layer])
-    return _ziggurat_slow(word, 8, _ALL64, ZIG_K, ZIG_W, ZIG_F, _ZIG_R, block, lane, 4, k0, k1, stream)
+    # int64, not the literal lane: one compiled slow path, not one per lane (a literal is a type)
+    return _ziggurat_slow(word, 8, _ALL64, ZIG_K, ZIG_W, ZIG_F, _ZIG_R, block, np.int64(lane), 4, k0, k1, stream)
 
 
 @nb.njit(cache=True, inline="always")
@@ -192,7 +193,8 @@ def _ziggurat32(h, block, lane, k0, k1, stream):
     j = np.int64(h >> np.uint64(11))
     if j < _ZIG1K_SK[idx]:
         return np.float64(j) * _ZIG1K_SW[idx]
-    return _ziggurat_slow(h, 10, _LOW32, ZIG1K_K, ZIG1K_W, ZIG1K_F, _ZIG1K_R, block, lane, 8, k0, k1, stream)
+    # int64, not the literal lane: one compiled slow path, not one per lane (a literal is a type)
+    return _ziggurat_slow(h, 10, _LOW32, ZIG1K_K, ZIG1K_W, ZIG1K_F, _ZIG1K_R, block, np.int64(lane), 8, k0, k1, stream)
 
 
 @nb.njit(cache=True, inline="always")
@@ -236,7 +238,7 @@ def normal_block8(block, stream, k0, k1):
     )
 
 
-@nb.njit(cache=True, inline="always")
+@nb.njit(cache=True, error_model="numpy")
 def fill_normal_lanes(out, words, rejected, k0, keys, alive, block0, n_blocks, stream):
     """Normals of many keys at once: ``out[m, ln] = normal(8 block0 + m)`` of key (k0, keys[ln])
     for m < 8 n_blocks, the same numbers as :func:`normal_block8`; lanes not ``alive`` get 0.
@@ -322,12 +324,13 @@ def normals(seed: int, replica: int, start: int, count: int, stream: int = STREA
     return out[:, 0]
 
 
-@nb.njit(cache=True, parallel=True)
+@nb.njit(cache=True)
 def _fill_normal_array(out, seed, replica0, stream):
+    """Serial: a few normals per replica (initial positions) are not worth a parallel compile."""
     n_rep, count = out.shape
     k0 = np.uint64(seed)
     rows = out.T  # (count, R) view: column r is replica r
-    for r in nb.prange(n_rep):
+    for r in range(n_rep):
         fill_normals(rows, r, k0, np.uint64(replica0 + r), 0, count, stream)
 
 

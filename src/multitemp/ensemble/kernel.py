@@ -38,6 +38,7 @@ dependency chains overlap in the CPU (one replica alone is latency bound: measur
 from __future__ import annotations
 
 import math
+from concurrent.futures import ThreadPoolExecutor
 from typing import NamedTuple
 
 import numba as nb
@@ -56,7 +57,7 @@ LANES = 32
 NOISE_BATCH = 32
 
 
-@nb.njit(cache=True, inline="always")
+@nb.njit(cache=True, error_model="numpy")
 def _ring_sample(x, ln, r, n, d, sample, box, gamma, contact_range, s_now, scr, ring_x, ring_n, ring_c, ring_s,
                  chase_lags, arrow_lags, chase_b, chase_bn, chase_f, chase_fn, arrow_pos, arrow_n):  # fmt: skip
     """One sample (every ``ring_stride`` steps after burn-in) of replica ``r`` in lane ``ln``.
@@ -316,7 +317,6 @@ class Accumulators(NamedTuple):
     arrow_n: np.ndarray
 
 
-@nb.njit(cache=True, parallel=True)
 def advance(wn, wd, pos, step0, n_steps, model, schedule, acc, user):
     """Advance all replicas by ``n_steps`` from global step ``step0`` (see module docstring).
 
@@ -330,6 +330,33 @@ def advance(wn, wd, pos, step0, n_steps, model, schedule, acc, user):
     steps after burn-in; ring buffers ring_x, ring_n (R, M, d), ring_c, ring_s (R, M) with M >
     every lag; sums and counts chase_* (R, n_chase), arrow_* (R, n_arrow).
     """
+    n_chunks = acc.hist_count.shape[0]
+    threads = min(nb.get_num_threads(), n_chunks)
+    if threads <= 1:
+        advance_chunks(0, n_chunks, wn, wd, pos, step0, n_steps, model, schedule, acc, user)
+        return
+    # chunks of replicas on Python threads (the kernel releases the GIL): the same chunks and
+    # the same bits as one thread, without the compile cost of a numba parallel region
+    bounds = [(t * n_chunks) // threads for t in range(threads + 1)]
+    pool = _thread_pool(threads)
+    futures = [pool.submit(advance_chunks, bounds[t], bounds[t + 1], wn, wd, pos, step0, n_steps, model, schedule,
+                           acc, user) for t in range(threads)]  # fmt: skip
+    for fut in futures:
+        fut.result()
+
+
+_POOLS: dict[int, ThreadPoolExecutor] = {}
+
+
+def _thread_pool(threads: int) -> ThreadPoolExecutor:
+    if threads not in _POOLS:
+        _POOLS[threads] = ThreadPoolExecutor(threads, thread_name_prefix="multitemp-kernel")
+    return _POOLS[threads]
+
+
+@nb.njit(cache=True, nogil=True, error_model="numpy")
+def advance_chunks(c_begin, c_end, wn, wd, pos, step0, n_steps, model, schedule, acc, user):
+    """Chunks ``c_begin .. c_end - 1`` of :func:`advance` (one thread)."""
     mobility, temperature, box, pair_kind, pair_p, ext_kind, ext_p, bonds, bond_k, tethers, tether_k, anchors = model
     (
         seed,
@@ -350,7 +377,7 @@ def advance(wn, wd, pos, step0, n_steps, model, schedule, acc, user):
     n_rep = pos.shape[0]
     n_chunks = hist_count.shape[0]
     step_end = step0 + n_steps
-    for c in nb.prange(n_chunks):
+    for c in range(c_begin, c_end):
         n = wn.ndim  # compile-time constants inside the parallel body
         d = wd.ndim
         nl = LANES
@@ -402,10 +429,7 @@ def advance(wn, wd, pos, step0, n_steps, model, schedule, acc, user):
                     q[i, ln] = heat[r, i] if alive[ln] else 0.0
                     for a in range(d):
                         x[i, a, ln] = pos[r, i, a] if alive[ln] else 0.0
-            compute_forces(
-                x, n, d, box, pair_kind, pair_p, ext_kind, ext_p, bonds, bond_k, tethers, tether_k, anchors,
-                f, sep, r2s, frs, user,
-            )  # fmt: skip
+            have_f = False  # F(x) of this block's first step: computed by stage -1 below
             k0 = np.uint64(seed)
             for step in range(step0, step_end):
                 sb = step % NOISE_BATCH
@@ -440,37 +464,39 @@ def advance(wn, wd, pos, step0, n_steps, model, schedule, acc, user):
                             for i in range(n):
                                 for a in range(d):
                                     pos_burn[r0 + ln, i, a] = x[i, a, ln]
-                if heun:
-                    for i in range(n):
-                        for a in range(d):
-                            for ln in range(nl):
-                                xt[i, a, ln] = (
-                                    x[i, a, ln] + mudt[i] * f[i, a, ln] + amp[i] * gbuf[step * nd + i * d + a - g0, ln]
-                                )
+                # Euler: one stage (x' into xn); Heun: the predictor into xt, then the corrector
+                # into xn.  One call site of the inlined force routine for all (compile time).
+                # Stage -1 (a block's first step only): F(x) into f.
+                for stage in range(0 if have_f else -1, 2 if heun else 1):
+                    last = stage == 1 or not heun
+                    y = x if stage < 0 else (xn if last else xt)
+                    fy = f if stage < 0 else (fn if last else ft)
+                    if stage < 0:
+                        last = False
+                    elif stage == 0:
+                        for i in range(n):
+                            for a in range(d):
+                                for ln in range(nl):
+                                    y[i, a, ln] = (
+                                        x[i, a, ln]
+                                        + mudt[i] * f[i, a, ln]
+                                        + amp[i] * gbuf[step * nd + i * d + a - g0, ln]
+                                    )
+                    else:
+                        for i in range(n):
+                            for a in range(d):
+                                for ln in range(nl):
+                                    y[i, a, ln] = (
+                                        x[i, a, ln]
+                                        + 0.5 * mudt[i] * (f[i, a, ln] + ft[i, a, ln])
+                                        + amp[i] * gbuf[step * nd + i * d + a - g0, ln]
+                                    )
+                    if last:
+                        _stop_blown_lanes(x, xn, n, d, alive, blowup_step, r0, step)
                     compute_forces(
-                        xt, n, d, box, pair_kind, pair_p, ext_kind, ext_p, bonds, bond_k, tethers, tether_k, anchors,
-                        ft, sep, r2s, frs, user,
+                        y, n, d, box, pair_kind, pair_p, ext_kind, ext_p, bonds, bond_k, tethers, tether_k, anchors,
+                        fy, sep, r2s, frs, user,
                     )  # fmt: skip
-                    for i in range(n):
-                        for a in range(d):
-                            for ln in range(nl):
-                                xn[i, a, ln] = (
-                                    x[i, a, ln]
-                                    + 0.5 * mudt[i] * (f[i, a, ln] + ft[i, a, ln])
-                                    + amp[i] * gbuf[step * nd + i * d + a - g0, ln]
-                                )
-                else:
-                    for i in range(n):
-                        for a in range(d):
-                            for ln in range(nl):
-                                xn[i, a, ln] = (
-                                    x[i, a, ln] + mudt[i] * f[i, a, ln] + amp[i] * gbuf[step * nd + i * d + a - g0, ln]
-                                )
-                _stop_blown_lanes(x, xn, n, d, alive, blowup_step, r0, step)
-                compute_forces(
-                    xn, n, d, box, pair_kind, pair_p, ext_kind, ext_p, bonds, bond_k, tethers, tether_k, anchors,
-                    fn, sep, r2s, frs, user,
-                )  # fmt: skip
                 if step >= burn_step:
                     _accumulate_step(x, xn, f, fn, n, d, mudt, inv_t, q, s_ito, s_path, s_ang)
                     add_discrete_gradient_corrections(
@@ -480,6 +506,7 @@ def advance(wn, wd, pos, step0, n_steps, model, schedule, acc, user):
                         _histogram_step(x, xn, alive, hist_count[c], hist_jx[c], hist_jy[c], hist_lo, width)
                 x, xn = xn, x
                 f, fn = fn, f
+                have_f = True
             for ln in range(nl):
                 r = r0 + ln
                 if r < r_end and blowup_step[r] < 0:
