@@ -6,14 +6,24 @@ The baseline is what a student writes: NumPy vectorised over replicas, one
 ``rng.standard_normal`` call per step.  Prints pair-steps per second (median of several
 repeats) and the ratio; both are measured in this run, on this machine.
 
+Also, as a user meets it: ``multitemp run --json`` of the same pair with the default
+observables (the 48-bin phase-space histogram is on for d = 1 pairs) at 10^5 replicas, whose
+``pair_steps_per_second`` is compared with NumPy at 10^5 replicas in the same run.
+
     python benchmarks/pair.py [--repeats 5] [--threads 2]
 """
 
 from __future__ import annotations
 
 import argparse
+import json
+import os
 import statistics
+import subprocess
+import sys
+import tempfile
 import time
+from pathlib import Path
 
 import numba
 import numpy as np
@@ -57,26 +67,56 @@ def time_multitemp(replicas: int, steps: int, integrator: str) -> float:
 
 @numba.njit(cache=True)
 def _lane_normals(n_batches, out, words, rejected, keys, alive):
-    for b in range(n_batches):
-        fill_normal_lanes(out, words, rejected, np.uint64(1), keys, alive, b * 8, 8, 0)
+    for b in range(n_batches):  # 16 Philox4x32 blocks: 64 normals per lane
+        fill_normal_lanes(out, words, rejected, np.uint64(1), keys, alive, b * 16, 16, np.uint64(0))
 
 
 def time_noise(count: int) -> tuple[float, float]:
-    """Normals per second, 1 thread: numpy PCG64 standard_normal vs multitemp's Philox ziggurat
-    as the kernel draws it (32 replicas side by side, 64 normals each per call)."""
+    """Normals per second, 1 thread: numpy PCG64 standard_normal vs multitemp's Philox4x32-10
+    ziggurat as the kernel draws it (32 replicas side by side, 64 normals each per call)."""
     out = np.empty(count)
     g = np.random.default_rng(0)
     t = time.perf_counter()
     g.standard_normal(out=out)
     numpy_rate = count / (time.perf_counter() - t)
     lanes = np.empty((64, 32))
-    words = np.empty((32, 32), dtype=np.int64)
+    words = np.empty((64, 32), dtype=np.int64)
     args = (lanes, words, np.empty_like(words), np.arange(32, dtype=np.uint64), np.ones(32, dtype=np.bool_))
     _lane_normals(1, *args)
     n_batches = count // lanes.size
     t = time.perf_counter()
     _lane_normals(n_batches, *args)
     return numpy_rate, n_batches * lanes.size / (time.perf_counter() - t)
+
+
+PAIR_TOML = """
+[system]
+dim = 1
+temperatures = [5.0, 1.0]
+[pair_potential]
+kind = "harmonic"
+k = 1.0
+[external_potential]
+kind = "harmonic"
+lam = 1.0
+[run]
+dt = 1e-3
+time = 10.0
+burn_in = 0.5
+replicas = 100000
+seed = 1
+integrator = "{integrator}"
+"""
+
+
+def time_cli(integrator: str, threads: int) -> float:
+    """``multitemp run --json`` (default observables) at 10^5 replicas: its pair_steps_per_second."""
+    with tempfile.TemporaryDirectory() as tmp:
+        cfg = Path(tmp) / "pair.toml"
+        cfg.write_text(PAIR_TOML.format(integrator=integrator))
+        out = subprocess.run([sys.executable, "-m", "multitemp.cli", "run", str(cfg), "--json", "--out", str(Path(tmp) / "out")],
+                             capture_output=True, text=True, check=True, env={**os.environ, "NUMBA_NUM_THREADS": str(threads)})  # fmt: skip
+    return float(json.loads(out.stdout)["pair_steps_per_second"])
 
 
 def main() -> None:
@@ -89,7 +129,7 @@ def main() -> None:
     time_multitemp(64, 10, "heun")
     npr, mtr = zip(*(time_noise(10_000_000) for _ in range(args.repeats)), strict=True)
     print(
-        f"noise, 1 thread: numpy PCG64 {statistics.median(npr):.3g} normals/s, multitemp Philox+ziggurat {statistics.median(mtr):.3g} normals/s"
+        f"noise, 1 thread: numpy PCG64 {statistics.median(npr):.3g} normals/s, multitemp Philox4x32+ziggurat {statistics.median(mtr):.3g} normals/s"
     )
     print(f"pair-steps per second, median of {args.repeats}, multitemp on {args.threads} threads, NumPy on 1 core")
     print(f"{'replicas':>9} {'numpy EM':>10} {'mt euler':>10} {'ratio':>6} {'mt heun':>10} {'ratio':>6}")
@@ -98,6 +138,11 @@ def main() -> None:
         em = statistics.median(time_multitemp(replicas, mt_steps, "euler") for _ in range(args.repeats))
         heun = statistics.median(time_multitemp(replicas, mt_steps, "heun") for _ in range(args.repeats))
         print(f"{replicas:>9} {base:>10.3g} {em:>10.3g} {em / base:>6.2f} {heun:>10.3g} {heun / base:>6.2f}")
+    print("multitemp run --json, default observables (48-bin phase-space histogram), 10^5 replicas:")
+    base = statistics.median(time_numpy(100_000, 300) for _ in range(args.repeats))
+    em = statistics.median(time_cli("euler", args.threads) for _ in range(args.repeats))
+    heun = statistics.median(time_cli("heun", args.threads) for _ in range(args.repeats))
+    print(f"{100_000:>9} {base:>10.3g} {em:>10.3g} {em / base:>6.2f} {heun:>10.3g} {heun / base:>6.2f}")
 
 
 if __name__ == "__main__":

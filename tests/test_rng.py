@@ -1,4 +1,7 @@
-"""Counter-based RNG: numpy's Philox is the known-answer oracle; normals are normal and pure."""
+"""Counter-based RNG: Random123's known-answer vectors (Philox4x32-10) and numpy's Philox
+(Philox4x64-10) are the oracles; normals are normal and pure."""
+
+from pathlib import Path
 
 import numba as nb
 import numpy as np
@@ -26,6 +29,46 @@ def test_philox_matches_numpy(key, counter):
     assert [int(v) for v in got] == [int(v) for v in expected]
 
 
+KAT = Path(__file__).resolve().parents[2] / "shared" / "data" / "philox4x32-10-kat.txt"
+KAT_LINES = [  # Random123's kat_vectors, as in ../shared/data (kept here so a clone alone can test)
+    "00000000 00000000 00000000 00000000  00000000 00000000  6627e8d5 e169c58d bc57ac4c 9b00dbd8",
+    "ffffffff ffffffff ffffffff ffffffff  ffffffff ffffffff  408f276d 41c83b0e a20bc7c6 6d5451fd",
+    "243f6a88 85a308d3 13198a2e 03707344  a4093822 299f31d0  d16cfe09 94fdcceb 5001e420 24126ea1",
+]
+
+
+def _kat_vectors() -> list[list[int]]:
+    lines = KAT.read_text().splitlines() if KAT.exists() else KAT_LINES
+    vectors = [[int(t, 16) for t in line.split()] for line in lines if line.strip() and not line.startswith("#")]
+    assert len(vectors) >= 3
+    return vectors
+
+
+@pytest.mark.parametrize("vector", _kat_vectors(), ids=lambda v: f"{v[0]:08x}")
+def test_philox4x32_known_answers(vector):
+    counter, key, expected = vector[:4], vector[4:6], vector[6:]
+    got = rng.philox4x32(*(np.uint64(c) for c in counter), np.uint64(key[0]), np.uint64(key[1]))
+    assert [int(v) for v in got] == expected
+
+
+@nb.njit
+def _philox4x32_lanes(c0, keys):
+    out = np.empty((4, keys.size), np.uint64)
+    for ln in range(keys.size):  # the loop the kernels vectorise
+        w = rng.philox4x32(c0, np.uint64(0), np.uint64(0), np.uint64(0), np.uint64(7), keys[ln])
+        for k in range(4):
+            out[k, ln] = w[k]
+    return out
+
+
+def test_philox4x32_vectorised_equals_scalar():
+    keys = np.arange(37, dtype=np.uint64) * np.uint64(0x9E3779B9) & np.uint64(0xFFFFFFFF)
+    got = _philox4x32_lanes(np.uint64(5), keys)
+    for ln, k in enumerate(keys):
+        want = rng.philox4x32(np.uint64(5), np.uint64(0), np.uint64(0), np.uint64(0), np.uint64(7), k)
+        assert [int(v) for v in got[:, ln]] == [int(v) for v in want]
+
+
 @nb.njit
 def _normal_block_draws(count):
     out = np.empty(count)
@@ -37,10 +80,10 @@ def _normal_block_draws(count):
 @pytest.mark.parametrize(
     "draw,tail",
     [
-        (lambda n: rng.normals(seed=3, replica=11, start=0, count=n), rng._ZIG1K_R),  # half-words
-        (_normal_block_draws, rng._ZIG_R),  # whole words (the many-body kernel)
+        (lambda n: rng.normals(seed=3, replica=11, start=0, count=n), rng._ZIG1K_R),  # Philox4x32 words
+        (_normal_block_draws, rng._ZIG_R),  # Philox4x64 words (the many-body kernel)
     ],
-    ids=["normal_block8", "normal_block"],
+    ids=["normal_block4", "normal_block"],
 )
 def test_normals_are_standard_normal(draw, tail):
     x = draw(2_000_000)
@@ -54,24 +97,27 @@ def test_normals_are_standard_normal(draw, tail):
     assert abs(np.mean(np.abs(x) > tail) - p) < 5 * np.sqrt(p / n)
 
 
-def test_half_word_fast_path_against_numpy_philox():
-    """Normals accepted on the fast path are j W[layer] with the sign bit, from numpy's own
-    Philox words (low half first); about 0.3% go to the slow path (wedge or tail)."""
+def test_fast_path_from_the_philox4x32_words():
+    """Normals accepted on the fast path are j W[layer] with the sign bit, from the Philox4x32
+    words of counter (block, 0, 0, stream + 2 seed_hi), key (seed_lo, replica); about 0.3 % go
+    to the slow path (wedge or tail)."""
     blocks = 4096
-    bg = np.random.Philox(key=np.array([3, 11], dtype=np.uint64), counter=np.full(4, 2**64 - 1, dtype=np.uint64))
-    words = bg.random_raw(4 * blocks)  # blocks 0, 1, ... (numpy increments first)
-    halves = np.stack([words & 0xFFFFFFFF, words >> np.uint64(32)], axis=1).ravel()
-    layer, negative, j = halves & 0x3FF, (halves >> np.uint64(10)) & 1, halves >> np.uint64(11)
+    seed = (5 << 32) + 3  # the high half of the seed goes to counter word 3
+    k0, c3 = rng.stream_key(seed, rng.STREAM_NOISE)
+    assert (k0, c3) == (3, 10)
+    words = np.array([rng.philox4x32(np.uint64(b), np.uint64(0), np.uint64(0), np.uint64(c3), np.uint64(k0),
+                                     np.uint64(11)) for b in range(blocks)], dtype=np.uint64).ravel()  # fmt: skip
+    layer, negative, j = words & 0x3FF, (words >> np.uint64(10)) & 1, words >> np.uint64(11)
     fast = j < rng.ZIG1K_K[layer]
     expected = np.where(negative == 1, -1.0, 1.0) * (j.astype(float) * rng.ZIG1K_W[layer])
-    got = rng.normals(seed=3, replica=11, start=0, count=8 * blocks)
+    got = rng.normals(seed=seed, replica=11, start=0, count=4 * blocks)
     assert np.array_equal(got[fast], expected[fast])
     assert 0.001 < 1 - fast.mean() < 0.006
 
 
 @nb.njit
 def _lanes(out, words, rejected, k0, keys, alive, block0, n_blocks):
-    rng.fill_normal_lanes(out, words, rejected, k0, keys, alive, block0, n_blocks, rng.STREAM_NOISE)
+    rng.fill_normal_lanes(out, words, rejected, k0, keys, alive, block0, n_blocks, np.uint64(rng.STREAM_NOISE))
 
 
 def test_lanes_equal_the_scalar_stream():
@@ -80,12 +126,12 @@ def test_lanes_equal_the_scalar_stream():
     keys = np.arange(5, 5 + 37, dtype=np.uint64)  # more than 32 lanes
     alive = np.ones(keys.size, dtype=np.bool_)
     alive[[3, 36]] = False
-    n_blocks = 64  # 512 normals per lane, ~50 slow-path ones in all
-    out = np.full((8 * n_blocks, keys.size), np.nan)
+    n_blocks = 128  # 512 normals per lane, ~50 slow-path ones in all
+    out = np.full((4 * n_blocks, keys.size), np.nan)
     words = np.empty((4 * n_blocks, keys.size), dtype=np.int64)
     _lanes(out, words, np.empty_like(words), np.uint64(9), keys, alive, 3, n_blocks)
     for ln, key in enumerate(keys):
-        want = rng.normals(9, int(key), 24, 8 * n_blocks) if alive[ln] else np.zeros(8 * n_blocks)
+        want = rng.normals(9, int(key), 12, 4 * n_blocks) if alive[ln] else np.zeros(4 * n_blocks)
         assert np.array_equal(out[:, ln], want), ln
 
 
