@@ -14,7 +14,7 @@ from multitemp.core.potentials import SmoothedSawtooth
 from multitemp.ensemble.summary import summarize
 
 
-def ring_ratchet(temps=(2.0, 0.2), a=0.2, pair=True, replicas=1024, time=40.0):
+def ring_ratchet(temps=(2.0, 0.2), a=0.2, pair=True, replicas=1024, time=25.0):
     """Soft pair (k = 10, s = 1) on a ring of 3 periods of a sawtooth of height 4."""
     cfg = {
         "system": {"dim": 1, "temperatures": list(temps)},
@@ -33,7 +33,7 @@ def feynman(temps=(2.0, 0.1), phi=math.pi / 2, kappa=40.0):
         "system": {"dim": 1, "temperatures": list(temps)},
         "pair_potential": {"kind": "harmonic", "k": kappa},
         "external_potential": {"kind": "cosine", "amplitude": 1.0, "period": 1.0, "phase": [0.0, phi]},
-        "run": {"dt": 1e-3, "time": 25.0, "burn_in": 4.0, "replicas": 1024, "seed": 9},
+        "run": {"dt": 1e-3, "time": 16.0, "burn_in": 4.0, "replicas": 1024, "seed": 9},
     }
     return _velocity(cfg)
 

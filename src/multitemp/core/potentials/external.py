@@ -138,10 +138,9 @@ def _sawtooth_energy(x, i, ln, p):
     u = xx - period * math.floor(xx / period)
     f_rise, f_fall = _sawtooth_slopes(p)
 
-    def integral(v):  # int_0^v of the smoothed falling indicator, up to a constant
-        return 0.5 * (w * _log_cosh((v - rise) / w) - w * _log_cosh((v - period) / w) - w * _log_cosh(v / w) + v)
-
-    return -f_rise * u - (f_fall - f_rise) * (integral(u) - integral(0.0))
+    # int_0^u of the smoothed falling indicator; p[4] is its value at u = 0 (see params())
+    integral = 0.5 * (w * _log_cosh((u - rise) / w) - w * _log_cosh((u - period) / w) - w * _log_cosh(u / w) + u)
+    return -f_rise * u - (f_fall - f_rise) * (integral - p[4])
 
 
 @nb.njit(cache=True, inline="always")
@@ -166,7 +165,16 @@ class SmoothedSawtooth(ExternalPotential):
     force_kernel: ClassVar[object] = staticmethod(_sawtooth_force)
 
     def params(self) -> np.ndarray:
-        return np.array([self.height, self.period, self.asymmetry, self.smoothing], dtype=np.float64)
+        """(height, period, asymmetry, smoothing, the energy's integral at u = 0): the constant is
+        computed once here, not at every energy evaluation (half of the kernel's log-cosh calls)."""
+        w, rise, period = self.smoothing, self.period * self.asymmetry, self.period
+
+        def log_cosh(z: float) -> float:
+            a = abs(z)
+            return a + math.log1p(math.exp(-2.0 * a)) - math.log(2.0)
+
+        at_zero = 0.5 * (w * log_cosh(-rise / w) - w * log_cosh(-period / w) - w * log_cosh(0.0))
+        return np.array([self.height, self.period, self.asymmetry, self.smoothing, at_zero], dtype=np.float64)
 
 
 @nb.njit(cache=True, inline="always")
