@@ -37,8 +37,7 @@ def trap_force(x, i, a, ln, p):
     return -p[0] * x[i, a, ln]
 
 
-@pytest.mark.validate  # compiles the ensemble kernel for the user's functions: about 2 minutes
-def test_custom_potentials_match_builtin_ones_in_the_ensemble():
+def test_custom_potentials_match_builtin_ones_in_the_ensemble():  # compiles the kernel for them: ~12 s
     """A custom soft pair and a custom trap give the built-in run (same noise), and the heat
     through the user's path satisfies the first law on every replica."""
     params = RunParameters(dt=2e-3, time=1.0, replicas=64, seed=4, integrator="heun")
@@ -58,6 +57,7 @@ def test_custom_potentials_match_builtin_ones_in_the_ensemble():
         assert abs(b.heat[r].sum() + de) < 1e-10 * max(1.0, abs(de))
 
 
+@pytest.mark.validate  # compiles the many-body kernel for the user's function: about 50 s
 def test_custom_pair_matches_builtin_soft_in_a_mixture():
     from multitemp import Mixture, MixtureSimulation
 

@@ -6,8 +6,8 @@ was running with the old parameters is discarded when it ends, so old and new re
 mix.  Batch b of a generation uses replicas [b R, (b + 1) R) of the noise stream: the pool is
 replica for replica one larger ensemble.
 
-Only one kernel call runs at a time in the process (``KERNEL_LOCK``): numba's default
-threading layer may not be entered from two threads at once, and the pages share the cores.
+Only one kernel call runs at a time in the process (``KERNEL_LOCK``): each call already uses
+every core, and the pages take turns on them.
 """
 
 from __future__ import annotations
