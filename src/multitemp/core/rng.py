@@ -337,9 +337,10 @@ def fill_normal_lanes(out, words, rejected, k0, keys, alive, block0, n_blocks, c
     for m < 4 n_blocks, the same numbers as :func:`normal_block4`; lanes not ``alive`` get 0.
 
     Three passes, for speed: the Philox4x32 words, a loop over lanes that LLVM vectorises (32 x
-    32-bit multiplies); the ziggurat's fast path for every word, vectorised too; then, row by
-    row, the slow path for the ~0.3% rejected.  Scratch: ``words`` and ``rejected``, int64, at
-    least (4 n_blocks, len(keys)).
+    32-bit multiplies); the ziggurat's fast path for every word, vectorised too, with a count
+    of the rejected; then, in the rows that have any, the slow path for the ~0.3 % rejected.
+    Scratch: ``words``, int64, at least (4 n_blocks, len(keys)); ``rejected`` is unused (kept
+    for the signature).
     """
     nl = keys.shape[0]
     for b in range(n_blocks):
@@ -352,25 +353,21 @@ def fill_normal_lanes(out, words, rejected, k0, keys, alive, block0, n_blocks, c
             words[4 * b + 1, ln] = np.int64(w1)
             words[4 * b + 2, ln] = np.int64(w2)
             words[4 * b + 3, ln] = np.int64(w3)
-    for ln in range(nl):
-        if not alive[ln]:  # an all-zero word is the normal 0.0 (layer 0, abscissa 0: accepted)
-            for row in range(4 * n_blocks):
-                words[row, ln] = 0
     for row in range(4 * n_blocks):
         n_rejected = 0
-        for ln in range(nl):
+        for ln in range(nl):  # vectorised: no branch, lanes not alive get 0 by a select
             w = words[row, ln]
             idx = w & 0x7FF
             j = w >> 11
-            out[row, ln] = np.float64(j) * _ZIG1K_SW[idx]
-            flag = np.int64(j >= _ZIG1K_SK[idx])
-            rejected[row, ln] = flag
-            n_rejected += flag
+            live = alive[ln]
+            out[row, ln] = np.float64(j) * _ZIG1K_SW[idx] if live else 0.0
+            n_rejected += np.int64(live and j >= _ZIG1K_SK[idx])
         if n_rejected:
             blk = np.uint64(block0 + row // 4)
             for ln in range(nl):
-                if rejected[row, ln]:
-                    out[row, ln] = _ziggurat32_slow(np.uint64(words[row, ln]), blk, np.int64(row % 4), k0, keys[ln], c3)
+                w = words[row, ln]
+                if alive[ln] and (w >> 11) >= _ZIG1K_SK[w & 0x7FF]:
+                    out[row, ln] = _ziggurat32_slow(np.uint64(w), blk, np.int64(row % 4), k0, keys[ln], c3)
 
 
 @nb.njit(cache=True, inline="always")
