@@ -54,17 +54,6 @@ CURRENT_SCALE = float(2**28)
 #: fixed costs are shared.  Measured (d = 1 pair, Euler, pair-steps/s on 2 threads, 10^4
 #: replicas): 32 lanes 2.6e8, 64 4.0e8, 128 4.7e8, 256 2.7e8 (too few blocks per thread)
 LANES = 128
-
-
-def lanes_for(replicas: int, threads: int) -> int:
-    """Lanes per thread: ``LANES``, or fewer (down to 8) when there are too few replicas to give
-    every thread two blocks.  Which replicas share a block never changes a bit."""
-    lanes = LANES
-    while lanes > 8 and replicas < 2 * threads * lanes:
-        lanes //= 2
-    return lanes
-
-
 #: steps whose normals are drawn at once (per lane), in a tight loop (16: the batch stays in
 #: the L2 cache at 128 lanes; 32 measured 5 % slower, 8 no faster)
 NOISE_BATCH = 16
@@ -309,7 +298,6 @@ class Schedule(NamedTuple):
     hist_hi: float
     chase_lags: np.ndarray  # (n_chase,) int64, in samples
     arrow_lags: np.ndarray  # (n_arrow,) int64, in samples
-    lanes: int  # replicas advanced side by side by one thread (see lanes_for)
 
 
 class Accumulators(NamedTuple):
@@ -391,7 +379,6 @@ def advance_chunks(c_begin, c_end, wn, wd, pos, step0, n_steps, model, schedule,
         hist_hi,
         chase_lags,
         arrow_lags,
-        lanes,
     ) = schedule
     (heat, ep_ito, ep_path, angmom, pos_burn, hist_count, hist_jx, hist_jy, traj, blowup_step,
      ring_x, ring_n, ring_c, ring_s, chase_b, chase_bn, chase_f, chase_fn, arrow_pos, arrow_n) = acc  # fmt: skip
@@ -401,7 +388,7 @@ def advance_chunks(c_begin, c_end, wn, wd, pos, step0, n_steps, model, schedule,
     for c in range(c_begin, c_end):
         n = wn.ndim  # compile-time constants inside the parallel body
         d = wd.ndim
-        nl = lanes
+        nl = LANES
         nbins = hist_count.shape[1]
         do_hist = nbins > 0 and n >= 2
         width = (hist_hi - hist_lo) / max(nbins, 1)

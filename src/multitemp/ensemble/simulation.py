@@ -21,7 +21,7 @@ from multitemp.core.driver import BlowUpError, ProgressCallback, RunInterrupted,
 from multitemp.core.files import load_npz, save_npz
 from multitemp.core.potentials.registry import kernel_user_functions
 from multitemp.core.rng import STREAM_INIT, normal_array
-from multitemp.ensemble.kernel import Accumulators, Model, Schedule, advance, lanes_for, shape_witnesses
+from multitemp.ensemble.kernel import LANES, Accumulators, Model, Schedule, advance, shape_witnesses
 from multitemp.ensemble.system import System
 
 __all__ = ["RunParameters", "EnsembleResult", "BlowUpError", "RunInterrupted", "simulate"]
@@ -179,8 +179,7 @@ class EnsembleSimulation:
         traj_reps = min(params.trajectory_replicas, r) if params.trajectory_every > 0 else 0
         n_frames = (total + params.trajectory_every - 1) // params.trajectory_every if traj_reps else 1
         nbins = params.histogram_bins if (n >= 2 and params.histogram_bins > 0) else 0
-        self.lanes = lanes_for(r, numba.get_num_threads())
-        n_chunks = max(1, min(-(-r // self.lanes), 8 * numba.get_num_threads()))
+        n_chunks = max(1, min(-(-r // LANES), 8 * numba.get_num_threads()))
         lags = len(params.chase_lags) + len(params.arrow_lags)
         self.result = EnsembleResult(
             system=system,
@@ -213,7 +212,6 @@ class EnsembleSimulation:
             int(params.seed), int(replica_offset), params.burn_steps, float(params.dt), params.integrator == "heun",
             max(params.trajectory_every, 1), max(params.ring_every, 1), float(params.contact_range), lo, hi,
             np.asarray(params.chase_lags, dtype=np.int64), np.asarray(params.arrow_lags, dtype=np.int64),
-            self.lanes,
         )  # fmt: skip
         self._compile()
 
