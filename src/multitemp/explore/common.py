@@ -14,7 +14,7 @@ import panel as pn
 
 from multitemp.explore.live import LiveEnsemble
 
-__all__ = ["slider", "fmt", "Row", "numbers_table", "on_session_timer", "page"]
+__all__ = ["slider", "fmt", "Row", "numbers_table", "on_session_timer", "start", "page"]
 
 #: how often a page pulls results from its live ensembles (ms)
 REFRESH_MS = 300
@@ -81,6 +81,24 @@ def on_session_timer(
             e.stop()
 
     pn.state.on_session_destroyed(cleanup)
+
+
+def start(
+    sliders,
+    restart: Callable[..., None],
+    refresh: Callable[[], None],
+    ensembles: Iterable[LiveEnsemble],
+    animate: Callable[[], None] | None = None,
+    animate_ms: int = 50,
+) -> None:
+    """Wire a page for this session: letting go of a slider restarts, the numbers refresh on a
+    timer (and once now), and an optional animation runs every ``animate_ms``."""
+    for s in sliders:
+        s.param.watch(restart, "value_throttled")
+    refresh()
+    on_session_timer(refresh, ensembles)
+    if animate is not None:
+        pn.state.add_periodic_callback(animate, period=animate_ms)
 
 
 def page(title: str, intro: str, sidebar: list, main: list) -> pn.template.BaseTemplate:

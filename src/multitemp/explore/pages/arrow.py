@@ -22,7 +22,7 @@ from scipy.special import ndtr
 from multitemp.api import parse_config
 from multitemp.ensemble.arrow import trajectory_forces
 from multitemp.explore.batches import conditional, ensemble_batch, rate, run_ensemble
-from multitemp.explore.common import numbers_table, on_session_timer, page, slider
+from multitemp.explore.common import numbers_table, page, slider, start
 from multitemp.explore.live import LiveEnsemble
 
 PATH = "arrow"
@@ -181,11 +181,7 @@ def view():
     forward.on_click(lambda _e: guess(False))
     backward.on_click(lambda _e: guess(True))
     replay.on_click(lambda _e: game.update(shown=0))
-    for s in sliders.values():
-        s.param.watch(restart, "value_throttled")
-    refresh()
-    on_session_timer(refresh, [live])
-    pn.state.add_periodic_callback(animate, period=40)
+    start(sliders.values(), restart, refresh, [live], animate, animate_ms=40)
     intro = (
         "Is the movie running forward or backward? At T1 = T2 nobody can tell (P = 1/2 for any τ). "
         "Out of equilibrium the best possible guess is the sign of the entropy the movie shows, right "

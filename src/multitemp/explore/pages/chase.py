@@ -22,7 +22,7 @@ from bokeh.models import ColumnDataSource, Range1d, Whisker
 from bokeh.plotting import figure
 
 from multitemp.explore.batches import conditional, ensemble_batch, run_ensemble
-from multitemp.explore.common import numbers_table, on_session_timer, page, slider
+from multitemp.explore.common import numbers_table, page, slider, start
 from multitemp.explore.live import LiveEnsemble
 
 PATH = "chase"
@@ -122,11 +122,7 @@ def view():
         numbers.object = numbers_table("chase-numbers", rows, generation=pool.generation, replicas=pool.replicas,
                                        params=pool.params, note=note)  # fmt: skip
 
-    for s in sliders.values():
-        s.param.watch(restart, "value_throttled")
-    refresh()
-    on_session_timer(refresh, [live])
-    pn.state.add_periodic_callback(animate, period=50)
+    start(sliders.values(), restart, refresh, [live], animate, animate_ms=50)
     intro = (
         "A hot (red) and a cold (blue) soft particle on a ring. The cold one feels the repulsion more and "
         "slides away from the hot one, which seems to chase it. Measured exactly: looking backward from a "

@@ -17,7 +17,7 @@ from bokeh.models import ColumnDataSource
 from bokeh.plotting import figure
 
 from multitemp.explore.batches import ensemble_batch, phase_space, rate
-from multitemp.explore.common import numbers_table, on_session_timer, page, slider
+from multitemp.explore.common import numbers_table, page, slider, start
 from multitemp.explore.live import LiveEnsemble
 from multitemp.theory import LinearTheory
 
@@ -151,10 +151,8 @@ def view():
 
     for s in sliders.values():
         s.param.watch(draw_exact, "value")  # the exact maps follow the slider as it moves
-        s.param.watch(restart, "value_throttled")  # the simulation restarts where it is let go
     draw_exact()
-    refresh()
-    on_session_timer(refresh, [live])
+    start(sliders.values(), restart, refresh, [live])  # the simulation restarts where a slider is let go
     intro = (
         "Two beads coupled by a spring k, each in a trap lambda, each in its own bath. With T1 ≠ T2 the "
         "density is a tilted Gaussian and the probability current circulates (Brownian gyrator). "

@@ -21,7 +21,7 @@ from bokeh.models import ColumnDataSource
 from bokeh.plotting import figure
 
 from multitemp.explore.batches import ensemble_batch, rate
-from multitemp.explore.common import numbers_table, on_session_timer, page, slider
+from multitemp.explore.common import numbers_table, page, slider, start
 from multitemp.explore.live import LiveEnsemble
 
 PATH = "ratchet"
@@ -125,11 +125,8 @@ def view():
                            "v0": [v0], "lo0": [v0 - ve0], "hi0": [v0 + ve0]})  # fmt: skip
 
     model.param.watch(change_model, "value")
-    for s in sliders.values():
-        s.param.watch(restart, "value_throttled")
     show_model_sliders()
-    refresh()
-    on_session_timer(refresh, lives)
+    start(sliders.values(), restart, refresh, lives)
     intro = (
         "Two coupled particles at different temperatures in a periodic potential without any tilt. "
         "Out of equilibrium (T_hot ≠ T_cold) and with a broken symmetry (a ≠ 1/2, or phi ≠ 0, ±π) they "
