@@ -59,7 +59,7 @@ def test_resume_needs_the_same_config(tmp_path):
 
 def _cli(*args):
     return [sys.executable, "-m", "multitemp.cli", "run", "examples/harmonic_pair.toml", "--set", "run.replicas=4096",
-            "--set", "run.time=300", "--set", "run.checkpoint_every=0.3", *args]  # fmt: skip
+            "--set", "run.time=150", "--set", "run.checkpoint_every=0.3", *args]  # fmt: skip
 
 
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGKILL], ids=["sigterm", "kill-9"])
@@ -71,7 +71,7 @@ def test_signal_then_resume_matches_uninterrupted(tmp_path, sig):
     deadline = time.time() + 180
     while time.time() < deadline and not (cut / "checkpoint.npz").exists():
         time.sleep(0.05)
-    time.sleep(0.5)
+    time.sleep(0.2)
     proc.send_signal(sig)
     _, err = proc.communicate(timeout=120)
     if proc.returncode == 0:
@@ -82,9 +82,9 @@ def test_signal_then_resume_matches_uninterrupted(tmp_path, sig):
     else:
         assert proc.returncode == -signal.SIGKILL
     done = int(np.load(cut / "checkpoint.npz")["steps_done"])
-    if done == 300_000:
+    if done == 150_000:
         pytest.skip("every step was done before the signal arrived (fast machine)")
-    assert 0 < done < 300_000
+    assert 0 < done < 150_000
     res = subprocess.run([*_cli("--out", str(cut), "--resume", "--json")], capture_output=True)
     assert res.returncode == 0, res.stderr.decode()
     whole = subprocess.run([*_cli("--out", str(tmp_path / "whole"), "--json")], capture_output=True)
