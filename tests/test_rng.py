@@ -116,8 +116,8 @@ def test_fast_path_from_the_philox4x32_words():
 
 
 @nb.njit
-def _lanes(out, words, rejected, k0, keys, alive, block0, n_blocks):
-    rng.fill_normal_lanes(out, words, rejected, k0, keys, alive, block0, n_blocks, np.uint64(rng.STREAM_NOISE))
+def _lanes(out, words, k0, keys, alive, block0, n_blocks):
+    rng.fill_normal_lanes(out, words, k0, keys, alive, block0, n_blocks, np.uint64(rng.STREAM_NOISE))
 
 
 def test_lanes_equal_the_scalar_stream():
@@ -129,7 +129,7 @@ def test_lanes_equal_the_scalar_stream():
     n_blocks = 128  # 512 normals per lane, ~50 slow-path ones in all
     out = np.full((4 * n_blocks, keys.size), np.nan)
     words = np.empty((4 * n_blocks, keys.size), dtype=np.int64)
-    _lanes(out, words, np.empty_like(words), np.uint64(9), keys, alive, 3, n_blocks)
+    _lanes(out, words, np.uint64(9), keys, alive, 3, n_blocks)
     for ln, key in enumerate(keys):
         want = rng.normals(9, int(key), 12, 4 * n_blocks) if alive[ln] else np.zeros(4 * n_blocks)
         assert np.array_equal(out[:, ln], want), ln

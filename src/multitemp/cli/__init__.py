@@ -58,8 +58,7 @@ def _progress_reporter(enabled: bool, unit: str = "replica-steps/s"):
 
 
 def _print_summary(summary: dict, as_json: bool) -> None:
-    if as_json:
-        sys.stdout.write(json.dumps(summary) + "\n")
+    if _print_json(as_json, summary):
         return
     from rich.table import Table
 
@@ -87,6 +86,13 @@ def _print_summary(summary: dict, as_json: bool) -> None:
     Console().print(
         f"throughput: {summary['replica_steps_per_second']:.3g} replica-steps/s; results: {summary.get('output')}"
     )
+
+
+def _print_json(as_json: bool, obj) -> bool:
+    """With ``--json``: print ``obj`` as one JSON line on stdout and say so (the command then returns)."""
+    if as_json:
+        sys.stdout.write(json.dumps(obj) + "\n")
+    return as_json
 
 
 def _fail(message: str, code: int) -> None:
@@ -151,8 +157,7 @@ def run(
 
 
 def _print_mixture_summary(s: dict, as_json: bool) -> None:
-    if as_json:
-        sys.stdout.write(json.dumps(s) + "\n")
+    if _print_json(as_json, s):
         return
     from rich.table import Table
 
@@ -259,8 +264,7 @@ def sweep(
         if "bar" in state:
             state["bar"].stop()
     result = summary.as_dict()
-    if as_json:
-        sys.stdout.write(json.dumps(result) + "\n")
+    if _print_json(as_json, result):
         return
     Console().print(
         f"{summary.total} points: {summary.computed} computed, {summary.skipped} already done, "
@@ -323,8 +327,7 @@ def infer(
         _fail(
             str(e).replace("dt (", "--dt (").replace(": pass it", ": give --dt").replace("needs dim", "needs --dim"), 2
         )
-    if as_json:
-        sys.stdout.write(json.dumps({k: v.as_dict() for k, v in results.items()}) + "\n")
+    if _print_json(as_json, {k: v.as_dict() for k, v in results.items()}):
         return
     from rich.table import Table
 
@@ -395,8 +398,7 @@ def analyze(
         from multitemp.mixture.pictures import movie as make_movie
 
         result["movie"] = str(make_movie(trajectory, out / "movie.mp4"))
-    if as_json:
-        sys.stdout.write(json.dumps(result) + "\n")
+    if _print_json(as_json, result):
         return
     Console().print(
         f"last frame (step {last.step}): largest cold cluster {last.largest_cold_cluster_fraction:.3f} of the cold "
@@ -435,8 +437,7 @@ def chains(
 
     summary = {**result.summary, "output": str(write_netcdf(result.dataset, out / "chains.nc"))}
     summary["figure"] = str(chain_figure(result, out / "chains.png"))
-    if as_json:
-        sys.stdout.write(json.dumps(summary) + "\n")
+    if _print_json(as_json, summary):
         return
     s = summary
     Console().print(
@@ -471,8 +472,7 @@ def entropy(
 
     summary = {**result.summary, "figure": str(local_entropy_figure(result, out / "entropy.png"))}
     write_json(out / "entropy.json", summary)
-    if as_json:
-        sys.stdout.write(json.dumps(summary) + "\n")
+    if _print_json(as_json, summary):
         return
     s = summary
     total = sum(s["entropy_production_rate_per_environment"].values())
@@ -515,8 +515,7 @@ def phase_diagram_command(
 
     summary["figure"] = str(path)
     write_json(out.with_suffix(".json"), summary)
-    if as_json:
-        sys.stdout.write(json.dumps(summary) + "\n")
+    if _print_json(as_json, summary):
         return
     Console().print(
         f"{sum(p['separated'] for p in summary['points'])} of {len(summary['points'])} points separated; "

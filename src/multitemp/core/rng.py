@@ -332,15 +332,14 @@ def normal_block8(block, stream, k0, k1):
 
 
 @nb.njit(cache=True, error_model="numpy")
-def fill_normal_lanes(out, words, rejected, k0, keys, alive, block0, n_blocks, c3):
+def fill_normal_lanes(out, words, k0, keys, alive, block0, n_blocks, c3):
     """Normals of many keys at once: ``out[m, ln] = normal(4 block0 + m)`` of key (k0, keys[ln])
     for m < 4 n_blocks, the same numbers as :func:`normal_block4`; lanes not ``alive`` get 0.
 
     Three passes, for speed: the Philox4x32 words, a loop over lanes that LLVM vectorises (32 x
     32-bit multiplies); the ziggurat's fast path for every word, vectorised too, with a count
     of the rejected; then, in the rows that have any, the slow path for the ~0.3 % rejected.
-    Scratch: ``words``, int64, at least (4 n_blocks, len(keys)); ``rejected`` is unused (kept
-    for the signature).
+    Scratch: ``words``, int64, at least (4 n_blocks, len(keys)).
     """
     nl = keys.shape[0]
     for b in range(n_blocks):

@@ -45,7 +45,7 @@ import numba as nb
 import numpy as np
 
 from multitemp.core.potentials.dispatch import external_add_force, pair_force_lanes
-from multitemp.core.rng import STREAM_NOISE, fill_normal_lanes
+from multitemp.core.rng import fill_normal_lanes
 from multitemp.ensemble.exact_heat import add_discrete_gradient_corrections
 
 #: fixed-point scale of the histogrammed displacements (2^28: resolution 3.7e-9 length units)
@@ -286,7 +286,8 @@ class Schedule(NamedTuple):
     """How to integrate and when to sample: the noise key, the integrator, the burn-in and the
     strides and lags of the sampled observables."""
 
-    seed: int
+    noise_key: int  # Philox4x32 key word 0 and counter word 3 of the noise (rng.stream_key)
+    noise_counter3: int
     replica0: int  # offset of the replica index used as the noise key
     burn_step: int
     dt: float
@@ -367,7 +368,8 @@ def advance_chunks(c_begin, c_end, wn, wd, pos, step0, n_steps, model, schedule,
     """Chunks ``c_begin .. c_end - 1`` of :func:`advance` (one thread)."""
     mobility, temperature, box, pair_kind, pair_p, ext_kind, ext_p, bonds, bond_k, tethers, tether_k, anchors = model
     (
-        seed,
+        noise_key,
+        noise_counter3,
         replica0,
         burn_step,
         dt,
@@ -406,13 +408,14 @@ def advance_chunks(c_begin, c_end, wn, wd, pos, step0, n_steps, model, schedule,
         noise_rows = NOISE_BATCH * nd + 8
         gbuf = np.zeros((noise_rows, nl))
         gwords = np.empty((noise_rows, nl), dtype=np.int64)  # scratch of fill_normal_lanes
-        grej = np.empty((noise_rows, nl), dtype=np.int64)
         g0 = 0
         sep = np.empty((d, nl))
         r2s = np.empty(nl)
         frs = np.empty(nl)
         heat_scratch = np.empty((2 * d + 6, nl))  # see add_discrete_gradient_corrections
         keys = np.empty(nl, dtype=np.uint64)
+        k0 = np.uint64(noise_key)
+        c3 = np.uint64(noise_counter3)
         hbin = np.empty(nl, dtype=np.int64)  # scratch of the phase-space map
         hist = np.zeros((nbins * nbins if do_hist else 0, 4), dtype=np.int64)  # this chunk's map
         hdx0 = np.empty(nl, dtype=np.int64)
@@ -442,8 +445,6 @@ def advance_chunks(c_begin, c_end, wn, wd, pos, step0, n_steps, model, schedule,
                     for a in range(d):
                         x[i, a, ln] = pos[r, i, a] if alive[ln] else 0.0
             have_f = False  # F(x) of this block's first step: computed by stage -1 below
-            k0 = np.uint64(seed) & np.uint64(0xFFFFFFFF)  # the Philox4x32 key and counter word 3,
-            c3 = np.uint64(STREAM_NOISE) + np.uint64(2) * (np.uint64(seed) >> np.uint64(32))  # as rng.stream_key
             for step in range(step0, step_end):
                 sb = step % NOISE_BATCH
                 if sb == 0 or step == step0:  # normals up to the next multiple of NOISE_BATCH steps
@@ -451,7 +452,7 @@ def advance_chunks(c_begin, c_end, wn, wd, pos, step0, n_steps, model, schedule,
                     n_blocks = ((min(step - sb + NOISE_BATCH, step_end) * nd + 3) >> 2) - block0
                     g0 = 4 * block0  # gbuf row of normal number i: i - g0
                     # padding and blown-up lanes get zero noise
-                    fill_normal_lanes(gbuf, gwords, grej, k0, keys, alive, block0, n_blocks, c3)
+                    fill_normal_lanes(gbuf, gwords, k0, keys, alive, block0, n_blocks, c3)
                 if do_ring and step >= burn_step and (step - burn_step) % ring_stride == 0:
                     sample = (step - burn_step) // ring_stride
                     for ln in range(nl):

@@ -20,7 +20,7 @@ from scipy.special import erf
 from multitemp.core.driver import BlowUpError, ProgressCallback, RunInterrupted, drive
 from multitemp.core.files import load_npz, save_npz
 from multitemp.core.potentials.registry import kernel_user_functions
-from multitemp.core.rng import STREAM_INIT, normal_array
+from multitemp.core.rng import STREAM_INIT, STREAM_NOISE, normal_array, stream_key
 from multitemp.ensemble.kernel import LANES, Accumulators, Model, Schedule, advance, shape_witnesses
 from multitemp.ensemble.system import System
 
@@ -209,7 +209,7 @@ class EnsembleSimulation:
         self._user = kernel_user_functions(system.pair, system.external)
         lo, hi = (float(v) for v in params.histogram_range)
         self._schedule = Schedule(
-            int(params.seed), int(replica_offset), params.burn_steps, float(params.dt), params.integrator == "heun",
+            *stream_key(int(params.seed), STREAM_NOISE), int(replica_offset), params.burn_steps, float(params.dt), params.integrator == "heun",
             max(params.trajectory_every, 1), max(params.ring_every, 1), float(params.contact_range), lo, hi,
             np.asarray(params.chase_lags, dtype=np.int64), np.asarray(params.arrow_lags, dtype=np.int64),
         )  # fmt: skip

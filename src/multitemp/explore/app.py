@@ -19,16 +19,11 @@ def compile_kernels(log: Callable[[str], None] = print) -> float:
     from multitemp.explore.pages import PAGES
 
     t0 = time.perf_counter()
-    for mod in PAGES:
-        defaults = dict(mod.DEFAULTS)
-        variants = [mod.configs(defaults)]
-        if "movie" in mod.configs.__code__.co_varnames:
-            variants.append(mod.configs(defaults, movie=True))
-        for cfgs in variants:
-            for cfg in cfgs:
-                parsed = parse_config(cfg)
-                params = replace(parsed.build_run((-5.0, 5.0)), replicas=1)
-                EnsembleSimulation(parsed.build_system(), params)
+    for mod in PAGES:  # (a movie's config differs only in what it stores: the same kernel)
+        for cfg in mod.configs(dict(mod.DEFAULTS)):
+            parsed = parse_config(cfg)
+            params = replace(parsed.build_run((-5.0, 5.0)), replicas=1)
+            EnsembleSimulation(parsed.build_system(), params)
     seconds = time.perf_counter() - t0
     log(f"kernels ready in {seconds:.1f} s")
     return seconds

@@ -168,12 +168,7 @@ class SmoothedSawtooth(ExternalPotential):
         """(height, period, asymmetry, smoothing, the energy's integral at u = 0): the constant is
         computed once here, not at every energy evaluation (half of the kernel's log-cosh calls)."""
         w, rise, period = self.smoothing, self.period * self.asymmetry, self.period
-
-        def log_cosh(z: float) -> float:
-            a = abs(z)
-            return a + math.log1p(math.exp(-2.0 * a)) - math.log(2.0)
-
-        at_zero = 0.5 * (w * log_cosh(-rise / w) - w * log_cosh(-period / w) - w * log_cosh(0.0))
+        at_zero = 0.5 * (w * _log_cosh(-rise / w) - w * _log_cosh(-period / w) - w * _log_cosh(0.0))
         return np.array([self.height, self.period, self.asymmetry, self.smoothing, at_zero], dtype=np.float64)
 
 

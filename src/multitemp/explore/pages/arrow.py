@@ -24,6 +24,7 @@ from multitemp.ensemble.arrow import trajectory_forces
 from multitemp.explore.batches import conditional, ensemble_batch, rate, run_ensemble
 from multitemp.explore.common import numbers_table, page, slider, start
 from multitemp.explore.live import LiveEnsemble
+from multitemp.theory import LinearTheory
 
 PATH = "arrow"
 TITLE = "Arrow of time"
@@ -33,9 +34,9 @@ MOVIE_TICKS = 60  # a movie plays in about MOVIE_TICKS x 40 ms
 REPLICAS_PER_BATCH = 256
 
 
-def sigma_exact(ratio: float) -> float:
-    """k = lambda = 1, T = (ratio, 1): k^2 (T1 - T2)^2 / (2 T1 T2 (k + lambda))."""
-    return (ratio - 1.0) ** 2 / (4.0 * ratio)
+def theory(p: Mapping[str, float]) -> LinearTheory:
+    """Exact sigma and covariance of the page's pair (k = lambda = 1, T = (ratio, 1))."""
+    return LinearTheory.from_system(parse_config(configs(p)[0]).build_system())
 
 
 def configs(p: Mapping[str, float], movie: bool = False) -> list[dict[str, Any]]:
@@ -79,12 +80,12 @@ def view():
     fig = figure(title="a movie of (x1, x2): forward or backward?", width=460, height=440, x_range=Range1d(-1, 1),
                  y_range=Range1d(-1, 1), x_axis_label="x1", y_axis_label="x2", tools="")  # fmt: skip
 
-    def fit_axes(ratio: float) -> None:
-        lim = 3.0 * math.sqrt((7.0 * ratio + 1.0) / 12.0)  # 3 sd of x1: C11 = (7 T1 + T2) / 12 (k = lambda = 1)
+    def fit_axes(p: Mapping[str, float]) -> None:
+        lim = 3.0 * math.sqrt(theory(p).covariance[0, 0])  # 3 standard deviations of x1
         for r in (fig.x_range, fig.y_range):
             r.start, r.end = -lim, lim
 
-    fit_axes(DEFAULTS["ratio"])
+    fit_axes(DEFAULTS)
     trail = ColumnDataSource({"x": [], "y": []})
     head = ColumnDataSource({"x": [], "y": []})
     fig.line(x="x", y="y", source=trail, color="#1f3b57", line_width=2)
@@ -144,7 +145,7 @@ def view():
         refresh()
 
     def restart(*_events) -> None:
-        fit_axes(float(sliders["ratio"].value))
+        fit_axes(params())
         live.restart(params())
         game.update(movie=None, right=0, played=0)
         state["shown"] = (-1, -1)
@@ -156,7 +157,7 @@ def view():
             return
         state["shown"] = (pool.generation, pool.replicas)
         p = pool.params
-        sig = sigma_exact(p["ratio"])
+        sig = theory(p).entropy_production_rate
         sigma, sigma_err = rate(pool.per_replica, "entropy")
         pc, pc_err = (float("nan"), float("nan"))
         if "arrow" in pool.per_replica and pool.replicas > 1:

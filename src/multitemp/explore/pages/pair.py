@@ -16,6 +16,8 @@ import panel as pn
 from bokeh.models import ColumnDataSource
 from bokeh.plotting import figure
 
+from multitemp.core.potentials import HarmonicSpring, HarmonicTrap
+from multitemp.ensemble.system import System
 from multitemp.explore.batches import ensemble_batch, phase_space, rate
 from multitemp.explore.common import numbers_table, page, slider, start
 from multitemp.explore.live import LiveEnsemble
@@ -30,8 +32,9 @@ MEASURE_TIME = 10.0
 
 
 def theory(p: Mapping[str, float]) -> LinearTheory:
-    hessian = np.array([[p["k"] + p["lam"], -p["k"]], [-p["k"], p["k"] + p["lam"]]])
-    return LinearTheory(1, hessian, np.array([p["mu1"], p["mu2"]]), np.array([p["T1"], p["T2"]]))
+    system = System(1, np.array([p["T1"], p["T2"]]), mobilities=np.array([p["mu1"], p["mu2"]]),
+                    pair=HarmonicSpring(p["k"]), external=HarmonicTrap(p["lam"]))  # fmt: skip
+    return LinearTheory.from_system(system)
 
 
 def map_range(p: Mapping[str, float]) -> tuple[float, float]:
