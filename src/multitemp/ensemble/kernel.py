@@ -192,28 +192,23 @@ def compute_forces(x, n, d, box, pair_kind, pair_p, ext_kind, ext_p, bonds, bond
 @nb.njit(cache=True, inline="always")
 def _stop_blown_lanes(x, xn, n, d, alive, blowup_step, r0, step):
     """Lanes whose new positions xn are not finite: record the step in ``blowup_step`` and park
-    them at a harmless finite state.  A vectorised count first: the lane-by-lane search is rare."""
+    them at a harmless finite state.  Called only when the step's update counted such a value
+    (a vectorised count, fused into the update): the lane-by-lane search is rare."""
     nl = x.shape[2]
-    n_bad = 0
-    for i in range(n):
-        for a in range(d):
-            for ln in range(nl):
-                n_bad += 0 if abs(xn[i, a, ln]) < 1e150 else 1
-    if n_bad:
-        for ln in range(nl):
-            finite = True
+    for ln in range(nl):
+        finite = True
+        for i in range(n):
+            for a in range(d):
+                if not (abs(xn[i, a, ln]) < 1e150):
+                    finite = False
+        if not finite:
+            if alive[ln]:
+                blowup_step[r0 + ln] = step
+                alive[ln] = False
             for i in range(n):
                 for a in range(d):
-                    if not (abs(xn[i, a, ln]) < 1e150):
-                        finite = False
-            if not finite:
-                if alive[ln]:
-                    blowup_step[r0 + ln] = step
-                    alive[ln] = False
-                for i in range(n):
-                    for a in range(d):
-                        xn[i, a, ln] = 0.0
-                        x[i, a, ln] = 0.0
+                    xn[i, a, ln] = 0.0
+                    x[i, a, ln] = 0.0
 
 
 @nb.njit(cache=True, inline="always")
@@ -485,27 +480,28 @@ def advance_chunks(c_begin, c_end, wn, wd, pos, step0, n_steps, model, schedule,
                     last = stage == 1 or not heun
                     y = x if stage < 0 else (xn if last else xt)
                     fy = f if stage < 0 else (fn if last else ft)
+                    n_bad = 0  # values of y that are not finite (counted in the same pass)
                     if stage < 0:
                         last = False
                     elif stage == 0:
                         for i in range(n):
                             for a in range(d):
                                 for ln in range(nl):
-                                    y[i, a, ln] = (
-                                        x[i, a, ln]
-                                        + mudt[i] * f[i, a, ln]
-                                        + amp[i] * gbuf[step * nd + i * d + a - g0, ln]
-                                    )
+                                    v = x[i, a, ln] + mudt[i] * f[i, a, ln] + amp[i] * gbuf[step * nd + i * d + a - g0, ln]
+                                    y[i, a, ln] = v
+                                    n_bad += 0 if abs(v) < 1e150 else 1
                     else:
                         for i in range(n):
                             for a in range(d):
                                 for ln in range(nl):
-                                    y[i, a, ln] = (
+                                    v = (
                                         x[i, a, ln]
                                         + 0.5 * mudt[i] * (f[i, a, ln] + ft[i, a, ln])
                                         + amp[i] * gbuf[step * nd + i * d + a - g0, ln]
                                     )
-                    if last:
+                                    y[i, a, ln] = v
+                                    n_bad += 0 if abs(v) < 1e150 else 1
+                    if last and n_bad:
                         _stop_blown_lanes(x, xn, n, d, alive, blowup_step, r0, step)
                     compute_forces(
                         y, n, d, box, pair_kind, pair_p, ext_kind, ext_p, bonds, bond_k, tethers, tether_k, anchors,
