@@ -363,7 +363,7 @@ def fill_normal_lanes(out, words, k0, keys, alive, block0, n_blocks, c3):
             n_rejected += np.int64(live and j >= _ZIG1K_SK[idx])
         if n_rejected:
             blk = np.uint64(block0 + row // 4)
-            for ln in range(nl):  # until the last rejected lane (measured 10 % faster overall)
+            for ln in range(nl):  # until the last rejected lane (the kernel 8 % faster)
                 w = words[row, ln]
                 if (w >> 11) >= _ZIG1K_SK[w & 0x7FF] and alive[ln]:
                     out[row, ln] = _ziggurat32_slow(np.uint64(w), blk, np.int64(row % 4), k0, keys[ln], c3)
