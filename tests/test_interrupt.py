@@ -11,6 +11,7 @@ import time
 import numpy as np
 import pytest
 import xarray as xr
+from conftest import child_env
 
 from multitemp.core.checkpoint import ResumeError
 from multitemp.core.driver import RunInterrupted
@@ -67,7 +68,9 @@ def test_signal_then_resume_matches_uninterrupted(tmp_path, sig):
     """A real signal to `multitemp run`: SIGTERM exits 130 with results_partial.nc; kill -9 leaves
     the last periodic checkpoint.  Either way --resume gives the numbers of an unbroken run."""
     cut = tmp_path / "cut"
-    proc = subprocess.Popen([*_cli("--out", str(cut), "--json")], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(
+        [*_cli("--out", str(cut), "--json")], stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=child_env()
+    )
     deadline = time.time() + 180
     while time.time() < deadline and not (cut / "checkpoint.npz").exists():
         time.sleep(0.05)
@@ -85,9 +88,9 @@ def test_signal_then_resume_matches_uninterrupted(tmp_path, sig):
     if done == 150_000:
         pytest.skip("every step was done before the signal arrived (fast machine)")
     assert 0 < done < 150_000
-    res = subprocess.run([*_cli("--out", str(cut), "--resume", "--json")], capture_output=True)
+    res = subprocess.run([*_cli("--out", str(cut), "--resume", "--json")], capture_output=True, env=child_env())
     assert res.returncode == 0, res.stderr.decode()
-    whole = subprocess.run([*_cli("--out", str(tmp_path / "whole"), "--json")], capture_output=True)
+    whole = subprocess.run([*_cli("--out", str(tmp_path / "whole"), "--json")], capture_output=True, env=child_env())
     assert whole.returncode == 0, whole.stderr.decode()
     with xr.open_dataset(cut / "results.nc") as a, xr.open_dataset(tmp_path / "whole" / "results.nc") as b:
         _same(a, b)

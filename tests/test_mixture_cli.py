@@ -7,6 +7,7 @@ from pathlib import Path
 
 import gsd.hoomd
 import pytest
+from conftest import child_env
 from typer.testing import CliRunner
 
 from multitemp.cli import app
@@ -141,7 +142,6 @@ def test_blow_up_exits_1(tmp_path):
 def test_sigterm_keeps_frames_and_resume_matches(tmp_path):
     """A real SIGTERM to `multitemp run`: exit 130, frames and checkpoint kept; --resume then
     gives the same trajectory as a run that was never stopped."""
-    import os
     import signal
     import subprocess
     import sys
@@ -153,7 +153,9 @@ def test_sigterm_keeps_frames_and_resume_matches(tmp_path):
             "--set", "output.write_every=10000"]  # fmt: skip
     cmd = [sys.executable, "-m", "multitemp.cli", *args]
     cut = tmp_path / "cut"
-    proc = subprocess.Popen([*cmd, "--out", str(cut), "--json"], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(
+        [*cmd, "--out", str(cut), "--json"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=child_env()
+    )
     deadline = time.time() + 120
     while time.time() < deadline and not (cut / "trajectory.gsd").exists():
         time.sleep(0.05)
@@ -167,7 +169,7 @@ def test_sigterm_keeps_frames_and_resume_matches(tmp_path):
     with gsd.hoomd.open(str(cut / "trajectory.gsd"), "r") as traj:
         kept = len(traj)
     assert kept >= 1 and (cut / "checkpoint.npz").exists()
-    res = subprocess.run([*cmd, "--out", str(cut), "--resume", "--json"], capture_output=True, env=os.environ)
+    res = subprocess.run([*cmd, "--out", str(cut), "--resume", "--json"], capture_output=True, env=child_env())
     assert res.returncode == 0, res.stderr.decode()
     whole = runner.invoke(app, [*args, "--out", str(tmp_path / "whole"), "--json"])
     assert whole.exit_code == 0
