@@ -122,7 +122,9 @@ def _scan(i, j_begin, j_end, count, x, box, d, rlist2, nbr, tag, partner, exclud
     xi1 = x[i, 1]
     xi2 = x[i, d - 1]
     ti = tag[i]
-    for j in range(j_begin, j_end):
+    # unsigned indices: numba then skips its test for negative (from-the-end) indices, which
+    # cost the scan 20 % (measured 77 -> 60 ns per particle)
+    for j in range(np.uint64(j_begin), np.uint64(j_end)):
         u = _wrap(xi0 - x[j, 0], box[0])
         r2 = u * u
         u = _wrap(xi1 - x[j, 1], box[1])
@@ -132,8 +134,8 @@ def _scan(i, j_begin, j_end, count, x, box, d, rlist2, nbr, tag, partner, exclud
             r2 += u * u
         # branch-free: write always, keep if inside (2.2x faster than a branch)
         if count < width:
-            nbr[i, count] = j
-        keep = (r2 < rlist2) & (j != i)
+            nbr[i, np.uint64(count)] = np.int32(j)
+        keep = (r2 < rlist2) & (np.int64(j) != i)
         if exclude:
             for b in range(partner.shape[1]):
                 keep &= tag[j] != partner[ti, b]
@@ -297,7 +299,7 @@ def _force_on(i, x, box, d, pair_kind, pair_p, wall, nbr, nnb, user, tag, bonds)
     f1 = 0.0
     f2 = 0.0
     for m in range(nnb[i]):
-        j = nbr[i, m]
+        j = np.uint64(nbr[i, m])  # unsigned: no test for negative indices (see _scan)
         u0 = _wrap(x[i, 0] - x[j, 0], box[0])
         u1 = _wrap(x[i, 1] - x[j, 1], box[1])
         r2 = u0 * u0 + u1 * u1
@@ -373,7 +375,7 @@ def _force_and_heat(i, x, dxs, box, rc2, d, pair_kind, pair_p, wall, nbr, nnb, u
     s2 = dxs[i, 2] if d == 3 else 0.0
     q = 0.0
     for m in range(nnb[i]):
-        j = nbr[i, m]
+        j = np.uint64(nbr[i, m])  # unsigned: no test for negative indices (see _scan)
         u0 = _wrap(x[i, 0] - x[j, 0], box[0])
         u1 = _wrap(x[i, 1] - x[j, 1], box[1])
         r2 = u0 * u0 + u1 * u1
