@@ -44,8 +44,8 @@ def _one_numba_thread_per_test_worker():
 
 def child_env() -> dict[str, str]:
     """The environment for a ``multitemp`` child process: under pytest-xdist, one numba thread,
-    for the reason above (a child of two spinning threads beside the other worker ran the
-    mixture SIGTERM test in 70-110 s instead of 15)."""
+    for the reason above (with a child of two spinning threads beside the other worker, the
+    mixture SIGTERM test took 70-110 s)."""
     env = dict(os.environ)
     if os.environ.get("PYTEST_XDIST_WORKER"):
         env["NUMBA_NUM_THREADS"] = "1"
