@@ -29,13 +29,18 @@ def within(measured, exact, stderr, k=5.0):
     return abs(measured - exact) <= k * stderr
 
 
+#: under pytest-xdist (2 worker processes on 2 cores) numba runs on one thread, in the workers
+#: and in the ``multitemp`` processes they start (see the two helpers below)
+UNDER_XDIST = bool(os.environ.get("PYTEST_XDIST_WORKER"))
+
+
 @pytest.fixture(autouse=True)
 def _one_numba_thread_per_test_worker():
     """Under pytest-xdist (2 worker processes on 2 cores) each worker runs numba on one thread:
     two processes of two spinning threads each on two cores slow the many-body kernels, whose
     steps are short parallel regions, by 100x or more (measured: 0.3 s alone, 179 s under
     xdist).  Tests of thread independence set their own thread counts."""
-    if os.environ.get("PYTEST_XDIST_WORKER"):
+    if UNDER_XDIST:
         import numba
 
         numba.set_num_threads(1)
@@ -46,10 +51,7 @@ def child_env() -> dict[str, str]:
     """The environment for a ``multitemp`` child process: under pytest-xdist, one numba thread,
     for the reason above (with a child of two spinning threads beside the other worker, the
     mixture SIGTERM test took 70-110 s)."""
-    env = dict(os.environ)
-    if os.environ.get("PYTEST_XDIST_WORKER"):
-        env["NUMBA_NUM_THREADS"] = "1"
-    return env
+    return {**os.environ, "NUMBA_NUM_THREADS": "1"} if UNDER_XDIST else dict(os.environ)
 
 
 @pytest.fixture

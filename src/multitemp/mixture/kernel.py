@@ -116,7 +116,7 @@ def _shift(c, o, n):
 @nb.njit(cache=True, inline="always")
 def _scan(i, j_begin, j_end, count, x, box, d, rlist2, nbr, tag, partner, exclude):
     """Candidates j_begin .. j_end - 1 (consecutive cells) into row i from position count;
-    returns the new count (may exceed nbr's width: only the rows that fit are written)."""
+    returns the new count (may exceed nbr's width: only the entries that fit are written)."""
     width = nbr.shape[1]
     xi0 = x[i, 0]
     xi1 = x[i, 1]
