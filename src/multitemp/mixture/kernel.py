@@ -34,7 +34,7 @@ order is cut into bands of cell rows, and each band adds into its own particles 
 second sum, into the next band's (:func:`_band`).  Against the full list (each pair twice,
 every particle summing only its own force), measured per particle-step on one thread, with
 the heat / without: N = 4096 54 -> 48 / 39 -> 35 ns, N = 65536 59 -> 53.5 / 42.7 -> 40.9;
-on two threads 28.5 -> 25.6 / 21.7 -> 18.6 and 31.6 -> 28.1 / 22.9 -> 22.2.
+on two threads 32.4 -> 26-30 / 24.5 -> 18.6-22.7 and 31.6 -> 28.1 / 22.9 -> 22.2.
 
 Noise: Philox stream ``STREAM_NOISE`` keyed by (seed, particle id).  In 3D, normals 0..2 of
 block ``step``; in 2D one block serves two steps: normals ``2 (step % 2)`` and ``2 (step % 2)
