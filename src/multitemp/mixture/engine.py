@@ -193,6 +193,9 @@ class ManyBodyEngine:
         self.spare = np.zeros((n, 2))  # 2D: the second normal pair of the current Philox block
         self.nnb = np.zeros(n, dtype=np.int32)
         self.nbr = np.zeros((n, 17), dtype=np.int32)  # an odd width (see kernel._rows)
+        self.bands = np.zeros(n + 2, dtype=np.int64)  # the force passes' bands (kernel._bands)
+        self.fs = np.zeros((n, 2, d))  # the force passes' two sums per particle (kernel._band)
+        self.dqs = np.zeros((n, 2))  # and of the step's heat
         self.stats = np.zeros(2, dtype=np.int64)
         rlist = mixture.cutoff + self.skin
         if state is None:
@@ -211,10 +214,11 @@ class ManyBodyEngine:
             self.nbr = kernel.build_neighbors(
                 state.x, state.img, state.f, self.dxs, self.spare, state.heat, state.tag, self.mudt, self.amp,
                 state.xb, state.imgb, self.box, rlist, self.cells, self.scratch_f, self.scratch_i, self.nbr, self.nnb,
-                self.bonds,
+                self.bonds, self.bands,
             )  # fmt: skip
             kernel.compute_forces(state.x, self.box, mixture.cutoff, self.pair_kind, self.pair_p, self.wall,
-                                  self.nbr, self.nnb, state.f, self.user, state.tag, self.bonds)  # fmt: skip
+                                  self.nbr, self.nnb, state.f, self.fs, self.user, state.tag, self.bonds,
+                                  self.bands)  # fmt: skip
             if not np.isfinite(state.f).all():
                 raise ValueError(
                     "the initial forces are not finite: a FENE bond is stretched past its maximum length "
@@ -228,7 +232,7 @@ class ManyBodyEngine:
             if not kernel.in_cell_order(state.xb, self.box, rlist, self.cells):
                 raise ValueError("saved state is not in neighbour-cell order (not written by this engine?)")
             self.nbr = kernel.restore_neighbors(state.xb, self.box, rlist, self.cells, self.nbr, self.nnb, state.tag,
-                                                self.bonds)  # fmt: skip
+                                                self.bonds, self.bands)  # fmt: skip
         self.stats[0] = self.state.n_builds
 
     def _per_slot(self) -> None:
@@ -246,7 +250,7 @@ class ManyBodyEngine:
             s.x, s.img, s.f, self.dxs, self.spare, s.heat, s.tag, self.mudt, self.amp, s.xb, s.imgb, self.nbr, self.nnb,
             self.cells, self.scratch_f, self.scratch_i, self.box, self.mixture.cutoff, self.skin, self.pair_kind,
             self.pair_p, self.wall, self.seed, s.step, int(n_steps), self.burn_step, self.stats, self.user, self.heun, self.ft,
-            self.bonds,
+            self.bonds, self.bands, self.fs, self.dqs,
         )  # fmt: skip
         if bad_step >= 0:
             where = "(a particle moved more than half the box in one step"

@@ -27,8 +27,14 @@ law stays exact per step.
 Neighbours: a Verlet list of all pairs within ``rc + skin``, built from a cell list
 (counting sort, cells of side >= rc + skin) and rebuilt as soon as any particle has moved
 more than ``skin / 2`` since the last build, so no pair within ``rc`` is ever missed.  The
-list is *full* (each pair twice): every particle sums its own force in a fixed order, so
-the result does not depend on the number of threads (no atomics, no races).
+list is a *half* list: each pair once, in the row of its owner (see :func:`_fill_rows`),
+whose visit adds the pair's force and heat into both particles.  The sums are made in an
+order that does not depend on the number of threads, without atomics or races: storage
+order is cut into bands of cell rows, and each band adds into its own particles and, in a
+second sum, into the next band's (:func:`_band_start`).  Against the full list (each pair twice,
+every particle summing only its own force), measured per particle-step on one thread, with
+the heat / without: N = 4096 54 -> 48 / 39 -> 35 ns, N = 65536 59 -> 53.5 / 42.7 -> 40.9;
+on two threads 32.4 -> 26-30 / 24.5 -> 18.6-22.7 and 31.6 -> 28.1 / 22.9 -> 22.2.
 
 Noise: Philox stream ``STREAM_NOISE`` keyed by (seed, particle id).  In 3D, normals 0..2 of
 block ``step``; in 2D one block serves two steps: normals ``2 (step % 2)`` and ``2 (step % 2)
@@ -114,9 +120,10 @@ def _shift(c, o, n):
 
 
 @nb.njit(cache=True, inline="always")
-def _scan(i, j_begin, j_end, count, x, box, d, rlist2, nbr, tag, partner, exclude):
-    """Candidates j_begin .. j_end - 1 (consecutive cells) into row i from position count;
-    returns the new count (may exceed nbr's width: only the entries that fit are written)."""
+def _scan(i, j_begin, j_end, jmin, count, x, box, d, rlist2, nbr, tag, partner, exclude):
+    """Candidates j_begin .. j_end - 1 (consecutive cells) with j > jmin into row i from
+    position count; returns the new count (may exceed nbr's width: only the entries that fit
+    are written)."""
     width = nbr.shape[1]
     xi0 = x[i, 0]
     xi1 = x[i, 1]
@@ -135,7 +142,7 @@ def _scan(i, j_begin, j_end, count, x, box, d, rlist2, nbr, tag, partner, exclud
         # branch-free: write always, keep if inside (2.2x faster than a branch)
         if count < width:
             nbr[i, np.uint64(count)] = np.int32(j)
-        keep = (r2 < rlist2) & (np.int64(j) != i)
+        keep = (r2 < rlist2) & (np.int64(j) > jmin)
         if exclude:
             for b in range(partner.shape[1]):
                 keep &= tag[j] != partner[ti, b]
@@ -145,18 +152,25 @@ def _scan(i, j_begin, j_end, count, x, box, d, rlist2, nbr, tag, partner, exclud
 
 @nb.njit(cache=True, parallel=True, fastmath=FAST)
 def _fill_rows(x, box, rlist2, nc, cell_start, nbr, nnb, tag, partner, exclude):
-    """Neighbour rows from the cell list (particles sorted by cell); returns the longest row,
-    which may exceed nbr's width (the caller then widens nbr and calls again).  With
-    ``exclude``, the particles bonded to i (``partner[tag[i]]``) are left out of its row.
+    """Half neighbour rows from the cell list (particles sorted by cell): each pair once, in
+    the row of its *owner*; returns the longest row, which may exceed nbr's width (the caller
+    then widens nbr and calls again).  With ``exclude``, the particles bonded to i
+    (``partner[tag[i]]``) are left out of its row.
+
+    Owner (see :func:`_bands`): with three or more cell rows along the slow axis (the last,
+    along which storage order runs), the particle whose row is the other's minus one
+    (periodic), or the lower storage index within one row; so i scans its own row (keeping
+    j > i) and the next row (all), never the previous one.  With fewer rows, the lower index.
 
     The cells c0 - 1, c0, c0 + 1 of a stencil row are consecutive in memory, so each row is
     scanned as one run of particles (two where it wraps around the box), in the same order as
-    cell by cell (c0 - 1, c0, c0 + 1, periodic): the same list.  Measured (2D soft disks,
-    rlist 2.6, 32 candidates per particle): 119 ns per particle cell by cell, 100 with the
+    cell by cell (c0 - 1, c0, c0 + 1, periodic).  Measured (2D soft disks, rlist 2.6, 32
+    candidates per particle, full list): 119 ns per particle cell by cell, 100 with the
     fast-math flags, 92 with the runs as well, 60 with the minimum image by ``rint`` and
     unsigned indices."""
     n, d = x.shape
     n0, n1, n2 = nc[0], nc[1], nc[2]
+    by_rows = nc[d - 1] >= 3
     m1 = min(3, n1)  # stencil offsets per axis: -1, 0, 1, or fewer when the grid is narrower
     m2 = min(3, n2)
     for i in nb.prange(n):
@@ -174,20 +188,40 @@ def _fill_rows(x, box, rlist2, nc, cell_start, nbr, nnb, tag, partner, exclude):
             a0, b0, a1, b1 = ci0 - 1, ci0 + 1, 0, -1
         count = 0
         for s2 in range(m2):
-            c2 = _shift(ci2, s2 - 1 if m2 == 3 else s2, n2)
+            o2 = s2 - 1 if m2 == 3 else s2
+            c2 = _shift(ci2, o2, n2)
             for s1 in range(m1):
-                c1 = _shift(ci1, s1 - 1 if m1 == 3 else s1, n1)
+                o1 = s1 - 1 if m1 == 3 else s1
+                slow = o2 if d == 3 else o1  # offset along the slow axis
+                if by_rows and slow < 0:
+                    continue  # the previous row owns those pairs
+                jmin = -1 if (by_rows and slow > 0) else i
+                c1 = _shift(ci1, o1, n1)
                 base = n0 * (c1 + n1 * c2)
-                count = _scan(i, cell_start[base + a0], cell_start[base + b0 + 1], count, x, box, d, rlist2, nbr, tag,
-                              partner, exclude)  # fmt: skip
+                count = _scan(i, cell_start[base + a0], cell_start[base + b0 + 1], jmin, count, x, box, d, rlist2,
+                              nbr, tag, partner, exclude)  # fmt: skip
                 if a1 <= b1:
-                    count = _scan(i, cell_start[base + a1], cell_start[base + b1 + 1], count, x, box, d, rlist2, nbr,
-                                  tag, partner, exclude)  # fmt: skip
+                    count = _scan(i, cell_start[base + a1], cell_start[base + b1 + 1], jmin, count, x, box, d,
+                                  rlist2, nbr, tag, partner, exclude)  # fmt: skip
         nnb[i] = count
     longest = 0
     for i in range(n):
         longest = max(longest, nnb[i])
     return longest
+
+
+@nb.njit(cache=True)
+def _bands(nc, d, cell_start, bands):
+    """Split storage order into bands, one per cell row along the slow axis, for the force
+    passes (:func:`_band_start`): ``bands[0]`` = the number of bands B, ``bands[1 + k]`` the
+    first slot of band k, ``bands[1 + B]`` = N.  An owner in band k has its partners in
+    bands k and k + 1 (mod B) only.  Fewer than three rows: one band."""
+    rows = nc[d - 1]
+    per_row = nc[0] * (nc[1] if d == 3 else 1)  # cells per row of the slow axis
+    nbands = rows if rows >= 3 else 1
+    bands[0] = nbands
+    for k in range(nbands + 1):
+        bands[1 + k] = cell_start[(k * rows // nbands) * per_row]
 
 
 @nb.njit(cache=True)
@@ -221,15 +255,16 @@ def _count_sort(x, box, nc, cells):
 
 
 @nb.njit(cache=True)
-def _rows(x, box, rlist, nc, cell_start, nbr, nnb, tag, bonds):
-    n = x.shape[0]
+def _rows(x, box, rlist, nc, cell_start, nbr, nnb, tag, bonds, bands):
+    n, d = x.shape
+    _bands(nc, d, cell_start, bands)
     partner, _, bond_p = bonds
     exclude = partner.shape[1] > 0 and bond_p[4] != 0.0
     longest = _fill_rows(x, box, rlist * rlist, nc, cell_start, nbr, nnb, tag, partner, exclude)
     if longest > nbr.shape[1]:
-        # an odd width: with rows of 64 entries (256 bytes, about 10 used) the step without
-        # the heat measured 2x slower (N = 65536: 44 -> 89 ns per particle-step), and a half
-        # list with rows of 32 entries 1.5x slower; the width changes no entry and no result
+        # an odd width: with rows of 32 entries (128 bytes), 5 of them used, the force pass
+        # measured 1.5x slower (N = 65536: 22.6 -> 34.7 ns per particle; the full list with
+        # rows of 64 entries, 2x slower)
         nbr = np.empty((n, (longest + longest // 4 + 4) | 1), dtype=np.int32)
         _fill_rows(x, box, rlist * rlist, nc, cell_start, nbr, nnb, tag, partner, exclude)
     return nbr
@@ -237,14 +272,15 @@ def _rows(x, box, rlist, nc, cell_start, nbr, nnb, tag, bonds):
 
 @nb.njit(cache=True)
 def build_neighbors(x, img, f, dxs, spare, heat, tag, mudt, amp, xb, imgb, box, rlist, cells, scratch_f, scratch_i,
-                    nbr, nnb, bonds):  # fmt: skip
+                    nbr, nnb, bonds, bands):  # fmt: skip
     """Sort the particles by cell, record the build positions (xb, imgb), rebuild the Verlet list.
 
     The per-particle arrays (x, img, f, dxs, spare, heat, tag, mudt, amp) are permuted in place into
     cell order (counting sort, stable), so that neighbours sit close in memory; ``tag`` keeps
     each particle's identity (its noise stream, its row in output files).  ``cells``: int64
-    work array of length 4 N + 2; scratch_f, scratch_i: (N, d) work arrays.  Returns the
-    neighbour array (a new, wider one when a row overflowed).
+    work array of length 4 N + 2; scratch_f, scratch_i: (N, d) work arrays; ``bands`` (int64,
+    N + 2) receives the bands of the force passes (:func:`_bands`).  Returns the neighbour
+    array (a new, wider one when a row overflowed).
     """
     n, d = x.shape
     nc = _grid(box, rlist, n, d)
@@ -260,7 +296,7 @@ def build_neighbors(x, img, f, dxs, spare, heat, tag, mudt, amp, xb, imgb, box, 
         slot[tag[k]] = k
     xb[:, :] = x
     imgb[:, :] = img
-    return _rows(x, box, rlist, nc, cell_start, nbr, nnb, tag, bonds)
+    return _rows(x, box, rlist, nc, cell_start, nbr, nnb, tag, bonds, bands)
 
 
 @nb.njit(cache=True)
@@ -275,7 +311,7 @@ def in_cell_order(xb, box, rlist, cells):
 
 
 @nb.njit(cache=True)
-def restore_neighbors(xb, box, rlist, cells, nbr, nnb, tag, bonds):
+def restore_neighbors(xb, box, rlist, cells, nbr, nnb, tag, bonds, bands):
     """Rebuild the Verlet list of the last build from its positions xb (already in cell order,
     see :func:`in_cell_order`, so the stable sort leaves them in place): the list, and every
     later bit, is then the one an uninterrupted run had.  Returns the neighbour array."""
@@ -285,7 +321,7 @@ def restore_neighbors(xb, box, rlist, cells, nbr, nnb, tag, bonds):
     slot = bonds[1]
     for k in range(n):
         slot[tag[k]] = k
-    return _rows(xb, box, rlist, nc, cell_start, nbr, nnb, tag, bonds)
+    return _rows(xb, box, rlist, nc, cell_start, nbr, nnb, tag, bonds, bands)
 
 
 @nb.njit(cache=True, inline="always")
@@ -297,55 +333,19 @@ def _separation(x, i, j, box, d):
 
 
 @nb.njit(cache=True, inline="always")
-def _force_on(i, x, box, d, pair_kind, pair_p, wall, nbr, nnb, user, tag, bonds):
-    """Force on particle i (components 0, 1, 2; the last is 0 in 2D)."""
-    f0 = 0.0
-    f1 = 0.0
-    f2 = 0.0
-    for m in range(nnb[i]):
-        j = np.uint64(nbr[i, m])  # unsigned: no test for negative indices (see _scan)
-        u0 = _wrap(x[i, 0] - x[j, 0], box[0])
-        u1 = _wrap(x[i, 1] - x[j, 1], box[1])
-        r2 = u0 * u0 + u1 * u1
-        u2 = 0.0
-        if d == 3:
-            u2 = _wrap(x[i, 2] - x[j, 2], box[2])
-            r2 += u2 * u2
-        fr = pair_force(pair_kind, r2, pair_p, user)  # zero beyond the cutoff (a select, no branch)
-        f0 += fr * u0
-        f1 += fr * u1
-        f2 += fr * u2
-    partner, slot, bond_p = bonds
-    for b in range(partner.shape[1]):
-        t = partner[tag[i], b]
-        if t >= 0:
-            u0, u1, u2 = _separation(x, i, slot[t], box, d)
-            fr, _ = bond_force_energy(u0 * u0 + u1 * u1 + u2 * u2, bond_p)
-            f0 += fr * u0
-            f1 += fr * u1
-            f2 += fr * u2
-    if wall[0] > 0.0:  # wall = (k_w, R, c_0, c_1, c_2)
-        g0, g1, g2 = _wall_force(x[i, 0] - wall[2], x[i, 1] - wall[3], x[i, 2] - wall[4] if d == 3 else 0.0, wall)
-        f0 += g0
-        f1 += g1
-        f2 += g2
-    return f0, f1, f2
-
-
-@nb.njit(cache=True, inline="always")
-def _discrete_gradient_heat(fa0, fa1, fa2, du, d0, d1, d2, s0, s1, s2):
-    """Heat f_bar . s of one pair (or wall) term over one step.
+def _discrete_gradient(fa0, fa1, fa2, du, d0, d1, d2):
+    """Mean force of one pair (or wall) term over one step, whose heat is ``f_bar . s``.
 
     ``fa`` is the trapezoid force (mean of the term's force at the old and new positions),
     ``du`` the term's energy change and ``d`` the change of its coordinate (the pair
-    separation, or the position for the wall), ``s`` the particle's displacement.  The
-    discrete gradient (Gonzalez 1996) ``f_bar = fa + [(-du - fa . d) / |d|^2] d`` makes
-    ``f_bar . d = -du`` exactly, so the heats of all particles add up to minus the energy
-    change, step by step; it differs from the trapezoid rule by a term of higher order.
+    separation, or the position for the wall).  The discrete gradient (Gonzalez 1996)
+    ``f_bar = fa + [(-du - fa . d) / |d|^2] d`` makes ``f_bar . d = -du`` exactly, so the
+    heats of all particles add up to minus the energy change, step by step; it differs from
+    the trapezoid rule by a term of higher order.
     """
     dd = d0 * d0 + d1 * d1 + d2 * d2
     c = (-du - (fa0 * d0 + fa1 * d1 + fa2 * d2)) / (dd + 1e-300)  # d = 0: no change, c d = 0
-    return (fa0 + c * d0) * s0 + (fa1 + c * d1) * s1 + (fa2 + c * d2) * s2
+    return fa0 + c * d0, fa1 + c * d1, fa2 + c * d2
 
 
 @nb.njit(cache=True, inline="always")
@@ -364,66 +364,155 @@ def _wall_force(w0, w1, w2, wall):
 
 
 @nb.njit(cache=True, inline="always")
-def _force_and_heat(i, x, dxs, box, rc2, d, pair_kind, pair_p, wall, nbr, nnb, user, tag, bonds):
-    """Force on particle i at x and the heat of its last step dxs (x - dxs before it):
-    every pair and wall term by the energy-conserving discrete gradient.
+def _pairs_in_range(a, b, x, dxs, box, rc2, d, nbr, nnb, with_heat, hi, hj):
+    """The owned pairs (i, j) of band [a, b) within the cutoff at x or (``with_heat``) before
+    the step dxs, in list order, into hi, hj; returns their number.  Branch-free (each entry
+    written, kept by advancing the count), then :func:`_pair_forces` computes only those:
+    against a branch on the distance in one loop (taken at random by one entry in nine),
+    measured at N = 4096 39 -> 35 ns per particle-step without the heat, the same with it."""
+    count = 0
+    for i in range(a, b):
+        s0 = dxs[i, 0] if with_heat else 0.0
+        s1 = dxs[i, 1] if with_heat else 0.0
+        s2 = dxs[i, 2] if with_heat and d == 3 else 0.0
+        for m in range(nnb[i]):
+            j = np.uint64(nbr[i, m])  # unsigned: no test for negative indices (see _scan)
+            u0 = _wrap(x[i, 0] - x[j, 0], box[0])
+            u1 = _wrap(x[i, 1] - x[j, 1], box[1])
+            r2 = u0 * u0 + u1 * u1
+            if d == 3:
+                u2 = _wrap(x[i, 2] - x[j, 2], box[2])
+                r2 += u2 * u2
+            hi[count] = i
+            hj[count] = j
+            if with_heat:
+                v0 = u0 - (s0 - dxs[j, 0])  # separation before the step
+                v1 = u1 - (s1 - dxs[j, 1])
+                r2_old = v0 * v0 + v1 * v1
+                if d == 3:
+                    v2 = u2 - (s2 - dxs[j, 2])
+                    r2_old += v2 * v2
+                count += (r2 < rc2) | (r2_old < rc2)
+            else:
+                count += r2 < rc2
+    return count
 
-    Written with a branch to the few pairs within the cutoff before or after the step; LLVM
-    compiles it (fast-math: the sums reassociated) into a masked vector loop that computes
-    every term for eight entries at a time, plus a scalar loop with the branch for the last
-    ``nnb mod 8`` (seen in the machine code of the 2D soft copy).  Any change to this loop
-    changes that compilation and the bits of the heat."""
+
+@nb.njit(cache=True, inline="always")
+def _pair_forces(count, hi, hj, a, b, x, f, box, d, pair_kind, pair_p, user):
+    """Each pair (i, j) of hi, hj: adds its force into f[i, 0] and the partner's share into
+    f[j, 0] if j is in i's band [a, b), f[j, 1] if not (see :func:`_band_start`)."""
+    ua = np.uint64(a)
+    width = np.uint64(b - a)
+    for h in range(count):
+        i = np.uint64(hi[h])
+        j = np.uint64(hj[h])
+        u0, u1, u2 = _separation(x, i, j, box, d)
+        fr = pair_force(pair_kind, u0 * u0 + u1 * u1 + u2 * u2, pair_p, user)
+        o = np.uint64(j - ua >= width)  # unsigned: j < a wraps to outside
+        f[i, 0, 0] += fr * u0
+        f[i, 0, 1] += fr * u1
+        f[j, o, 0] -= fr * u0
+        f[j, o, 1] -= fr * u1
+        if d == 3:
+            f[i, 0, 2] += fr * u2
+            f[j, o, 2] -= fr * u2
+
+
+@nb.njit(cache=True, inline="always")
+def _pair_forces_and_heat(count, hi, hj, a, b, x, dxs, f, dq, box, d, pair_kind, pair_p, user):
+    """As :func:`_pair_forces`, and the heat of the step dxs into dq the same way, by the
+    discrete gradient: with ``f_bar`` the pair's mean force on i over the step, i gets
+    ``f_bar . s_i`` and j gets ``-f_bar . s_j``, which add up to ``-du``."""
+    ua = np.uint64(a)
+    width = np.uint64(b - a)
+    for h in range(count):
+        i = np.uint64(hi[h])
+        j = np.uint64(hj[h])
+        u0, u1, u2 = _separation(x, i, j, box, d)
+        fr, e = pair_force_energy(pair_kind, u0 * u0 + u1 * u1 + u2 * u2, pair_p, user)
+        o = np.uint64(j - ua >= width)  # unsigned: j < a wraps to outside
+        f[i, 0, 0] += fr * u0
+        f[i, 0, 1] += fr * u1
+        f[j, o, 0] -= fr * u0
+        f[j, o, 1] -= fr * u1
+        if d == 3:
+            f[i, 0, 2] += fr * u2
+            f[j, o, 2] -= fr * u2
+        s0 = dxs[i, 0]
+        s1 = dxs[i, 1]
+        s2 = dxs[i, 2] if d == 3 else 0.0
+        t0 = dxs[j, 0]
+        t1 = dxs[j, 1]
+        t2 = dxs[j, 2] if d == 3 else 0.0
+        d0 = s0 - t0  # change of the separation over the step
+        d1 = s1 - t1
+        d2 = s2 - t2
+        v0 = u0 - d0
+        v1 = u1 - d1
+        v2 = u2 - d2
+        fr_old, e_old = pair_force_energy(pair_kind, v0 * v0 + v1 * v1 + v2 * v2, pair_p, user)
+        b0, b1, b2 = _discrete_gradient(0.5 * (fr * u0 + fr_old * v0), 0.5 * (fr * u1 + fr_old * v1),
+                                        0.5 * (fr * u2 + fr_old * v2), e - e_old, d0, d1, d2)  # fmt: skip
+        dq[i, 0] += b0 * s0 + b1 * s1 + b2 * s2
+        dq[j, o] -= b0 * t0 + b1 * t1 + b2 * t2
+
+
+@nb.njit(cache=True, inline="always")
+def _own_forces(i, x, box, d, wall, tag, bonds):
+    """Force on i from its bonds, all of them (each bond is computed from both ends), and
+    from the wall."""
     f0 = 0.0
     f1 = 0.0
     f2 = 0.0
-    s0 = dxs[i, 0]
-    s1 = dxs[i, 1]
-    s2 = dxs[i, 2] if d == 3 else 0.0
-    q = 0.0
-    for m in range(nnb[i]):
-        j = np.uint64(nbr[i, m])  # unsigned: no test for negative indices (see _scan)
-        u0 = _wrap(x[i, 0] - x[j, 0], box[0])
-        u1 = _wrap(x[i, 1] - x[j, 1], box[1])
-        r2 = u0 * u0 + u1 * u1
-        u2 = 0.0
-        d2 = 0.0
-        if d == 3:
-            u2 = _wrap(x[i, 2] - x[j, 2], box[2])
-            r2 += u2 * u2
-            d2 = s2 - dxs[j, 2]
-        d0 = s0 - dxs[j, 0]  # change of the separation over the step
-        d1 = s1 - dxs[j, 1]
-        v0 = u0 - d0  # separation before the step
-        v1 = u1 - d1
-        v2 = u2 - d2
-        r2_old = v0 * v0 + v1 * v1 + v2 * v2
-        if r2 < rc2 or r2_old < rc2:
-            fr, e = pair_force_energy(pair_kind, r2, pair_p, user)
-            fr_old, e_old = pair_force_energy(pair_kind, r2_old, pair_p, user)
+    partner, slot, bond_p = bonds
+    for b in range(partner.shape[1]):
+        t = partner[tag[i], b]
+        if t >= 0:
+            u0, u1, u2 = _separation(x, i, slot[t], box, d)
+            fr, _ = bond_force_energy(u0 * u0 + u1 * u1 + u2 * u2, bond_p)
             f0 += fr * u0
             f1 += fr * u1
             f2 += fr * u2
-            q += _discrete_gradient_heat(0.5 * (fr * u0 + fr_old * v0), 0.5 * (fr * u1 + fr_old * v1),
-                                         0.5 * (fr * u2 + fr_old * v2), e - e_old, d0, d1, d2, s0, s1, s2)  # fmt: skip
+    if wall[0] > 0.0:  # wall = (k_w, R, c_0, c_1, c_2)
+        g0, g1, g2 = _wall_force(x[i, 0] - wall[2], x[i, 1] - wall[3], x[i, 2] - wall[4] if d == 3 else 0.0, wall)
+        f0 += g0
+        f1 += g1
+        f2 += g2
+    return f0, f1, f2
+
+
+@nb.njit(cache=True, inline="always")
+def _own_forces_and_heat(i, x, dxs, box, d, wall, tag, bonds):
+    """As :func:`_own_forces`, and the heat of i's step dxs from the same terms (discrete
+    gradient)."""
+    f0 = 0.0
+    f1 = 0.0
+    f2 = 0.0
+    q = 0.0
+    s0 = dxs[i, 0]
+    s1 = dxs[i, 1]
+    s2 = dxs[i, 2] if d == 3 else 0.0
     partner, slot, bond_p = bonds
     for b in range(partner.shape[1]):
         t = partner[tag[i], b]
         if t >= 0:
             j = slot[t]
             u0, u1, u2 = _separation(x, i, j, box, d)
+            fr, e = bond_force_energy(u0 * u0 + u1 * u1 + u2 * u2, bond_p)
+            f0 += fr * u0
+            f1 += fr * u1
+            f2 += fr * u2
             d0 = s0 - dxs[j, 0]
             d1 = s1 - dxs[j, 1]
             d2 = (s2 - dxs[j, 2]) if d == 3 else 0.0
             v0 = u0 - d0
             v1 = u1 - d1
             v2 = u2 - d2
-            fr, e = bond_force_energy(u0 * u0 + u1 * u1 + u2 * u2, bond_p)
             fr_old, e_old = bond_force_energy(v0 * v0 + v1 * v1 + v2 * v2, bond_p)
-            f0 += fr * u0
-            f1 += fr * u1
-            f2 += fr * u2
-            q += _discrete_gradient_heat(0.5 * (fr * u0 + fr_old * v0), 0.5 * (fr * u1 + fr_old * v1),
-                                         0.5 * (fr * u2 + fr_old * v2), e - e_old, d0, d1, d2, s0, s1, s2)  # fmt: skip
+            b0, b1, b2 = _discrete_gradient(0.5 * (fr * u0 + fr_old * v0), 0.5 * (fr * u1 + fr_old * v1),
+                                            0.5 * (fr * u2 + fr_old * v2), e - e_old, d0, d1, d2)  # fmt: skip
+            q += b0 * s0 + b1 * s1 + b2 * s2
     if wall[0] > 0.0:
         w0 = x[i, 0] - wall[2]
         w1 = x[i, 1] - wall[3]
@@ -438,60 +527,114 @@ def _force_and_heat(i, x, dxs, box, rc2, d, pair_kind, pair_p, wall, nbr, nnb, u
         f2 += g2
         du = _wall_energy(w0, w1, w2, wall) - _wall_energy(o0, o1, o2, wall)
         if du != 0.0 or g0 != 0.0 or h0 != 0.0:
-            q += _discrete_gradient_heat(0.5 * (g0 + h0), 0.5 * (g1 + h1), 0.5 * (g2 + h2), du, s0, s1, s2, s0, s1, s2)
+            b0, b1, b2 = _discrete_gradient(0.5 * (g0 + h0), 0.5 * (g1 + h1), 0.5 * (g2 + h2), du, s0, s1, s2)
+            q += b0 * s0 + b1 * s1 + b2 * s2
     return f0, f1, f2, q
 
 
+@nb.njit(cache=True, fastmath=FAST)
+def _band_start(k, x, nnb, fs, dqs, bands, with_heat):
+    """Band k (see :func:`_bands`): zero its sums ``fs[j, 0]`` (N, 2, d) and those of band
+    k + 1 ``fs[j, 1]``, which no other band adds into (and dqs (N, 2) ``with_heat``); returns
+    (first slot, end, hi, hj), hi and hj room for the band's pairs in range (allocated once
+    per band and step: about one per 500 particles at N = 65536, inside the timings).  The
+    sums then add up in an order that does not depend on the threads (see
+    :func:`forces_and_heat`).  Not inlined into the passes' specialised copies (compile time)."""
+    d = x.shape[1]
+    nbands = bands[0]
+    a = bands[1 + k]
+    b = bands[2 + k]
+    k1 = (k + 1) % nbands
+    for z in range(2):
+        lo = a if z == 0 else bands[1 + k1]
+        for r in range(lo, b if z == 0 else bands[2 + k1]):
+            fs[r, z, 0] = 0.0
+            fs[r, z, 1] = 0.0
+            if d == 3:
+                fs[r, z, 2] = 0.0
+            if with_heat:
+                dqs[r, z] = 0.0
+    entries = 0
+    for i in range(a, b):
+        entries += nnb[i]
+    hi = np.empty(entries, dtype=np.uint32)
+    hj = np.empty(entries, dtype=np.uint32)
+    return a, b, hi, hj
+
+
 @nb.njit(cache=True, inline="always")
-def _store(f, i, d, f0, f1, f2):
-    f[i, 0] = f0
-    f[i, 1] = f1
-    if d == 3:
-        f[i, 2] = f2
+def _band_forces(k, x, box, rc2, d, pair_kind, pair_p, wall, nbr, nnb, fs, user, tag, bonds, bands):
+    """Forces of the pairs owned by band k, in storage order, into fs (see
+    :func:`_band_start`)."""
+    a, b, hi, hj = _band_start(k, x, nnb, fs, fs[:, :, 0], bands, False)
+    count = _pairs_in_range(a, b, x, x, box, rc2, d, nbr, nnb, False, hi, hj)
+    _pair_forces(count, hi, hj, a, b, x, fs, box, d, pair_kind, pair_p, user)
 
 
-# The passes below repeat their loop with the dimension and the soft pair kind as literal
-# constants: numba inlines the per-particle functions, LLVM then folds every branch on d and
-# on the kind, and vectorises the loop over neighbours (measured: force loop 2x faster).
+@nb.njit(cache=True, inline="always")
+def _band_forces_and_heat(k, x, dxs, box, rc2, d, pair_kind, pair_p, wall, nbr, nnb, fs, dqs, user, tag, bonds,
+                          bands):  # fmt: skip
+    """As :func:`_band_forces`, and the heat of the step dxs into dqs."""
+    a, b, hi, hj = _band_start(k, x, nnb, fs, dqs, bands, True)
+    count = _pairs_in_range(a, b, x, dxs, box, rc2, d, nbr, nnb, True, hi, hj)
+    _pair_forces_and_heat(count, hi, hj, a, b, x, dxs, fs, dqs, box, d, pair_kind, pair_p, user)
 
 
-@nb.njit(cache=True, parallel=True, fastmath=FAST)
-def forces_and_heat(x, dxs, box, rc, pair_kind, pair_p, wall, nbr, nnb, f, heat, user, tag, bonds):
-    """f[i] = force at x; heat[i] += heat of the step dxs that led to x (discrete gradient)."""
-    n, d = x.shape
-    if d == 2 and pair_kind == SOFT:
-        for i in nb.prange(n):
-            f0, f1, f2, q = _force_and_heat(i, x, dxs, box, rc * rc, 2, SOFT, pair_p, wall, nbr, nnb, user, tag, bonds)
-            heat[i] += q
-            _store(f, i, 2, f0, f1, f2)
-    elif d == 3 and pair_kind == SOFT:
-        for i in nb.prange(n):
-            f0, f1, f2, q = _force_and_heat(i, x, dxs, box, rc * rc, 3, SOFT, pair_p, wall, nbr, nnb, user, tag, bonds)
-            heat[i] += q
-            _store(f, i, 3, f0, f1, f2)
-    else:
-        for i in nb.prange(n):
-            f0, f1, f2, q = _force_and_heat(i, x, dxs, box, rc * rc, d, pair_kind, pair_p, wall, nbr, nnb, user, tag, bonds)
-            heat[i] += q
-            _store(f, i, d, f0, f1, f2)
+# The band loops below repeat their body with the dimension and the soft pair kind as literal
+# constants: numba inlines the per-pair functions and LLVM then folds every branch on d and
+# on the kind.  What does not depend on them is kept out of the copies: the band's set-up
+# (:func:`_band_start`) and the bonds' and the wall's terms (in the loop over particles).
+# Inlined into every copy, they took the mixture kernel's compilation from 35 to 58-80 s.
 
 
 @nb.njit(cache=True, parallel=True, fastmath=FAST)
-def compute_forces(x, box, rc, pair_kind, pair_p, wall, nbr, nnb, f, user, tag, bonds):
-    """f[i] = force on particle i at positions x (needs a valid neighbour list)."""
+def forces_and_heat(x, dxs, box, rc, pair_kind, pair_p, wall, nbr, nnb, f, heat, fs, dqs, user, tag, bonds, bands):
+    """f[i] = force at x; heat[i] += heat of the step dxs that led to x (discrete gradient).
+    fs (N, 2, d), dqs (N, 2): work arrays (see :func:`_band_start`).  A parallel loop over
+    the bands, then one over the particles: f_i = (sum from i's band) + (sum from the band
+    before) + (bonds and wall), in this order whatever the threads; the heat likewise."""
     n, d = x.shape
+    rc2 = rc * rc
     if d == 2 and pair_kind == SOFT:
-        for i in nb.prange(n):
-            f0, f1, f2 = _force_on(i, x, box, 2, SOFT, pair_p, wall, nbr, nnb, user, tag, bonds)
-            _store(f, i, 2, f0, f1, f2)
+        for k in nb.prange(bands[0]):
+            _band_forces_and_heat(k, x, dxs, box, rc2, 2, SOFT, pair_p, wall, nbr, nnb, fs, dqs, user, tag, bonds, bands)
     elif d == 3 and pair_kind == SOFT:
-        for i in nb.prange(n):
-            f0, f1, f2 = _force_on(i, x, box, 3, SOFT, pair_p, wall, nbr, nnb, user, tag, bonds)
-            _store(f, i, 3, f0, f1, f2)
+        for k in nb.prange(bands[0]):
+            _band_forces_and_heat(k, x, dxs, box, rc2, 3, SOFT, pair_p, wall, nbr, nnb, fs, dqs, user, tag, bonds, bands)
     else:
-        for i in nb.prange(n):
-            f0, f1, f2 = _force_on(i, x, box, d, pair_kind, pair_p, wall, nbr, nnb, user, tag, bonds)
-            _store(f, i, d, f0, f1, f2)
+        for k in nb.prange(bands[0]):
+            _band_forces_and_heat(k, x, dxs, box, rc2, d, pair_kind, pair_p, wall, nbr, nnb, fs, dqs, user, tag, bonds,
+                                  bands)  # fmt: skip
+    for i in nb.prange(n):
+        h0, h1, h2, p = _own_forces_and_heat(i, x, dxs, box, d, wall, tag, bonds)
+        f[i, 0] = fs[i, 0, 0] + fs[i, 1, 0] + h0
+        f[i, 1] = fs[i, 0, 1] + fs[i, 1, 1] + h1
+        if d == 3:
+            f[i, 2] = fs[i, 0, 2] + fs[i, 1, 2] + h2
+        heat[i] += dqs[i, 0] + dqs[i, 1] + p
+
+
+@nb.njit(cache=True, parallel=True, fastmath=FAST)
+def compute_forces(x, box, rc, pair_kind, pair_p, wall, nbr, nnb, f, fs, user, tag, bonds, bands):
+    """f[i] = force on particle i at positions x (needs a valid neighbour list and bands);
+    fs: (N, 2, d) work array."""
+    n, d = x.shape
+    rc2 = rc * rc
+    if d == 2 and pair_kind == SOFT:
+        for k in nb.prange(bands[0]):
+            _band_forces(k, x, box, rc2, 2, SOFT, pair_p, wall, nbr, nnb, fs, user, tag, bonds, bands)
+    elif d == 3 and pair_kind == SOFT:
+        for k in nb.prange(bands[0]):
+            _band_forces(k, x, box, rc2, 3, SOFT, pair_p, wall, nbr, nnb, fs, user, tag, bonds, bands)
+    else:
+        for k in nb.prange(bands[0]):
+            _band_forces(k, x, box, rc2, d, pair_kind, pair_p, wall, nbr, nnb, fs, user, tag, bonds, bands)
+    for i in nb.prange(n):
+        h0, h1, h2 = _own_forces(i, x, box, d, wall, tag, bonds)
+        f[i, 0] = fs[i, 0, 0] + fs[i, 1, 0] + h0
+        f[i, 1] = fs[i, 0, 1] + fs[i, 1, 1] + h1
+        if d == 3:
+            f[i, 2] = fs[i, 0, 2] + fs[i, 1, 2] + h2
 
 
 @nb.njit(cache=True, inline="always")
@@ -525,18 +668,19 @@ def _move(i, x, img, dxs, xb, imgb, box, d, delta0, delta1, delta2, half_skin2, 
 
 @nb.njit(cache=True)
 def _rebuild_if_moved(moved, x, img, f, dxs, spare, heat, tag, mudt, amp, xb, imgb, box, rlist, cells, scratch_f,
-                      scratch_i, nbr, nnb, bonds, stats):  # fmt: skip
+                      scratch_i, nbr, nnb, bonds, bands, stats):  # fmt: skip
     """Rebuild the neighbour list (counted in ``stats[0]``) when a particle left half the skin."""
     if moved > 0:
         nbr = build_neighbors(x, img, f, dxs, spare, heat, tag, mudt, amp, xb, imgb, box, rlist, cells, scratch_f,
-                              scratch_i, nbr, nnb, bonds)  # fmt: skip
+                              scratch_i, nbr, nnb, bonds, bands)  # fmt: skip
         stats[0] += 1
     return nbr
 
 
 @nb.njit(cache=True, parallel=True)
 def advance(x, img, f, dxs, spare, heat, tag, mudt, amp, xb, imgb, nbr, nnb, cells, scratch_f, scratch_i,
-            box, rc, skin, pair_kind, pair_p, wall, seed, step0, n_steps, burn_step, stats, user, heun, ft, bonds):  # fmt: skip
+            box, rc, skin, pair_kind, pair_p, wall, seed, step0, n_steps, burn_step, stats, user, heun, ft, bonds,
+            bands, fs, dqs):  # fmt: skip
     """Advance n_steps steps from global step ``step0``; the state is (x, img, f = forces at x)
     in the current storage order, ``tag`` the particle ids.
 
@@ -545,7 +689,8 @@ def advance(x, img, f, dxs, spare, heat, tag, mudt, amp, xb, imgb, nbr, nnb, cel
     (``ft``, (N, d), holds f(x~)); the neighbour list is checked after each stage.
     The heat of the step x -> x + dx is accumulated into ``heat`` by the discrete gradient for
     steps >= burn_step; ``stats[0]`` counts neighbour-list builds.  mudt = mu dt and amp =
-    sqrt(2 mu T dt) per stored particle.  Returns the (possibly widened) neighbour array and
+    sqrt(2 mu T dt) per stored particle; ``bands`` as left by the last list build; fs (N, 2, d)
+    and dqs (N, 2) work arrays.  Returns the (possibly widened) neighbour array and
     -1, or, on a blow-up (a displacement that is not finite or longer than half the box), the
     step at which it happened (the state is then partly advanced and must not be continued).
     """
@@ -576,9 +721,9 @@ def advance(x, img, f, dxs, spare, heat, tag, mudt, amp, xb, imgb, nbr, nnb, cel
         if bad > 0:
             return nbr, step
         nbr = _rebuild_if_moved(moved, x, img, f, dxs, spare, heat, tag, mudt, amp, xb, imgb, box, rc + skin, cells,
-                                scratch_f, scratch_i, nbr, nnb, bonds, stats)  # fmt: skip
+                                scratch_f, scratch_i, nbr, nnb, bonds, bands, stats)  # fmt: skip
         if heun:
-            compute_forces(x, box, rc, pair_kind, pair_p, wall, nbr, nnb, ft, user, tag, bonds)  # f(x~)
+            compute_forces(x, box, rc, pair_kind, pair_p, wall, nbr, nnb, ft, fs, user, tag, bonds, bands)  # f(x~)
             moved = 0
             for i in nb.prange(n):
                 b, m = _move(i, x, img, dxs, xb, imgb, box, d, 0.5 * mudt[i] * (ft[i, 0] - f[i, 0]),
@@ -589,11 +734,11 @@ def advance(x, img, f, dxs, spare, heat, tag, mudt, amp, xb, imgb, nbr, nnb, cel
             if bad > 0:
                 return nbr, step
             nbr = _rebuild_if_moved(moved, x, img, f, dxs, spare, heat, tag, mudt, amp, xb, imgb, box, rc + skin,
-                                    cells, scratch_f, scratch_i, nbr, nnb, bonds, stats)  # fmt: skip
+                                    cells, scratch_f, scratch_i, nbr, nnb, bonds, bands, stats)  # fmt: skip
         if step >= burn_step:
-            forces_and_heat(x, dxs, box, rc, pair_kind, pair_p, wall, nbr, nnb, f, heat, user, tag, bonds)
+            forces_and_heat(x, dxs, box, rc, pair_kind, pair_p, wall, nbr, nnb, f, heat, fs, dqs, user, tag, bonds, bands)
         else:
-            compute_forces(x, box, rc, pair_kind, pair_p, wall, nbr, nnb, f, user, tag, bonds)
+            compute_forces(x, box, rc, pair_kind, pair_p, wall, nbr, nnb, f, fs, user, tag, bonds, bands)
     return nbr, -1
 
 
