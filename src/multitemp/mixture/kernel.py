@@ -399,6 +399,18 @@ def _pairs_in_range(a, b, x, dxs, box, rc2, d, nbr, nnb, with_heat, hi, hj):
 
 
 @nb.njit(cache=True, inline="always")
+def _add_pair_force(f, i, j, o, d, g0, g1, g2):
+    """f[i, 0] += g and f[j, o] -= g (the force on i from j, and its reaction)."""
+    f[i, 0, 0] += g0
+    f[i, 0, 1] += g1
+    f[j, o, 0] -= g0
+    f[j, o, 1] -= g1
+    if d == 3:
+        f[i, 0, 2] += g2
+        f[j, o, 2] -= g2
+
+
+@nb.njit(cache=True, inline="always")
 def _pair_forces(count, hi, hj, a, b, x, f, box, d, pair_kind, pair_p, user):
     """Each pair (i, j) of hi, hj: adds its force into f[i, 0] and the partner's share into
     f[j, 0] if j is in i's band [a, b), f[j, 1] if not (see :func:`_band_start`)."""
@@ -410,13 +422,7 @@ def _pair_forces(count, hi, hj, a, b, x, f, box, d, pair_kind, pair_p, user):
         u0, u1, u2 = _separation(x, i, j, box, d)
         fr = pair_force(pair_kind, u0 * u0 + u1 * u1 + u2 * u2, pair_p, user)
         o = np.uint64(j - ua >= width)  # unsigned: j < a wraps to outside
-        f[i, 0, 0] += fr * u0
-        f[i, 0, 1] += fr * u1
-        f[j, o, 0] -= fr * u0
-        f[j, o, 1] -= fr * u1
-        if d == 3:
-            f[i, 0, 2] += fr * u2
-            f[j, o, 2] -= fr * u2
+        _add_pair_force(f, i, j, o, d, fr * u0, fr * u1, fr * u2)
 
 
 @nb.njit(cache=True, inline="always")
@@ -432,13 +438,7 @@ def _pair_forces_and_heat(count, hi, hj, a, b, x, dxs, f, dq, box, d, pair_kind,
         u0, u1, u2 = _separation(x, i, j, box, d)
         fr, e = pair_force_energy(pair_kind, u0 * u0 + u1 * u1 + u2 * u2, pair_p, user)
         o = np.uint64(j - ua >= width)  # unsigned: j < a wraps to outside
-        f[i, 0, 0] += fr * u0
-        f[i, 0, 1] += fr * u1
-        f[j, o, 0] -= fr * u0
-        f[j, o, 1] -= fr * u1
-        if d == 3:
-            f[i, 0, 2] += fr * u2
-            f[j, o, 2] -= fr * u2
+        _add_pair_force(f, i, j, o, d, fr * u0, fr * u1, fr * u2)
         s0 = dxs[i, 0]
         s1 = dxs[i, 1]
         s2 = dxs[i, 2] if d == 3 else 0.0
