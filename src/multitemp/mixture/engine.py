@@ -194,7 +194,7 @@ class ManyBodyEngine:
         self.nnb = np.zeros(n, dtype=np.int32)
         self.nbr = np.zeros((n, 17), dtype=np.int32)  # an odd width (see kernel._rows)
         self.bands = np.zeros(n + 2, dtype=np.int64)  # the force passes' bands (kernel._bands)
-        self.fs = np.zeros((n, 2, d))  # the force passes' two sums per particle (kernel._band)
+        self.fs = np.zeros((n, 2, d))  # the force passes' two sums per particle (kernel._band_start)
         self.dqs = np.zeros((n, 2))  # and of the step's heat
         self.stats = np.zeros(2, dtype=np.int64)
         rlist = mixture.cutoff + self.skin

@@ -563,7 +563,7 @@ def _band_start(k, x, nnb, fs, dqs, bands, with_heat):
 
 
 @nb.njit(cache=True, inline="always")
-def _band_forces(k, x, box, rc2, d, pair_kind, pair_p, wall, nbr, nnb, fs, user, tag, bonds, bands):
+def _band_forces(k, x, box, rc2, d, pair_kind, pair_p, nbr, nnb, fs, user, bands):
     """Forces of the pairs owned by band k, in storage order, into fs (see
     :func:`_band_start`)."""
     a, b, hi, hj = _band_start(k, x, nnb, fs, fs[:, :, 0], bands, False)
@@ -572,8 +572,7 @@ def _band_forces(k, x, box, rc2, d, pair_kind, pair_p, wall, nbr, nnb, fs, user,
 
 
 @nb.njit(cache=True, inline="always")
-def _band_forces_and_heat(k, x, dxs, box, rc2, d, pair_kind, pair_p, wall, nbr, nnb, fs, dqs, user, tag, bonds,
-                          bands):  # fmt: skip
+def _band_forces_and_heat(k, x, dxs, box, rc2, d, pair_kind, pair_p, nbr, nnb, fs, dqs, user, bands):
     """As :func:`_band_forces`, and the heat of the step dxs into dqs."""
     a, b, hi, hj = _band_start(k, x, nnb, fs, dqs, bands, True)
     count = _pairs_in_range(a, b, x, dxs, box, rc2, d, nbr, nnb, True, hi, hj)
@@ -597,14 +596,13 @@ def forces_and_heat(x, dxs, box, rc, pair_kind, pair_p, wall, nbr, nnb, f, heat,
     rc2 = rc * rc
     if d == 2 and pair_kind == SOFT:
         for k in nb.prange(bands[0]):
-            _band_forces_and_heat(k, x, dxs, box, rc2, 2, SOFT, pair_p, wall, nbr, nnb, fs, dqs, user, tag, bonds, bands)
+            _band_forces_and_heat(k, x, dxs, box, rc2, 2, SOFT, pair_p, nbr, nnb, fs, dqs, user, bands)
     elif d == 3 and pair_kind == SOFT:
         for k in nb.prange(bands[0]):
-            _band_forces_and_heat(k, x, dxs, box, rc2, 3, SOFT, pair_p, wall, nbr, nnb, fs, dqs, user, tag, bonds, bands)
+            _band_forces_and_heat(k, x, dxs, box, rc2, 3, SOFT, pair_p, nbr, nnb, fs, dqs, user, bands)
     else:
         for k in nb.prange(bands[0]):
-            _band_forces_and_heat(k, x, dxs, box, rc2, d, pair_kind, pair_p, wall, nbr, nnb, fs, dqs, user, tag, bonds,
-                                  bands)  # fmt: skip
+            _band_forces_and_heat(k, x, dxs, box, rc2, d, pair_kind, pair_p, nbr, nnb, fs, dqs, user, bands)
     for i in nb.prange(n):
         h0, h1, h2, p = _own_forces_and_heat(i, x, dxs, box, d, wall, tag, bonds)
         f[i, 0] = fs[i, 0, 0] + fs[i, 1, 0] + h0
@@ -622,13 +620,13 @@ def compute_forces(x, box, rc, pair_kind, pair_p, wall, nbr, nnb, f, fs, user, t
     rc2 = rc * rc
     if d == 2 and pair_kind == SOFT:
         for k in nb.prange(bands[0]):
-            _band_forces(k, x, box, rc2, 2, SOFT, pair_p, wall, nbr, nnb, fs, user, tag, bonds, bands)
+            _band_forces(k, x, box, rc2, 2, SOFT, pair_p, nbr, nnb, fs, user, bands)
     elif d == 3 and pair_kind == SOFT:
         for k in nb.prange(bands[0]):
-            _band_forces(k, x, box, rc2, 3, SOFT, pair_p, wall, nbr, nnb, fs, user, tag, bonds, bands)
+            _band_forces(k, x, box, rc2, 3, SOFT, pair_p, nbr, nnb, fs, user, bands)
     else:
         for k in nb.prange(bands[0]):
-            _band_forces(k, x, box, rc2, d, pair_kind, pair_p, wall, nbr, nnb, fs, user, tag, bonds, bands)
+            _band_forces(k, x, box, rc2, d, pair_kind, pair_p, nbr, nnb, fs, user, bands)
     for i in nb.prange(n):
         h0, h1, h2 = _own_forces(i, x, box, d, wall, tag, bonds)
         f[i, 0] = fs[i, 0, 0] + fs[i, 1, 0] + h0
