@@ -399,6 +399,17 @@ def _pairs_in_range(a, b, x, dxs, box, rc2, d, nbr, nnb, with_heat, hi, hj):
 
 
 @nb.njit(cache=True, inline="always")
+def _listed_pair(h, hi, hj, a, b, x, box, d):
+    """Pair h of hi, hj: (i, j, o, separation x_i - x_j), o = 0 if j is in i's band [a, b),
+    1 if not (the sum of j it goes into, see :func:`_band_start`)."""
+    i = np.uint64(hi[h])
+    j = np.uint64(hj[h])
+    u0, u1, u2 = _separation(x, i, j, box, d)
+    o = np.uint64(j - np.uint64(a) >= np.uint64(b - a))  # unsigned: j < a wraps to outside
+    return i, j, o, u0, u1, u2
+
+
+@nb.njit(cache=True, inline="always")
 def _add_pair_force(f, i, j, o, d, g0, g1, g2):
     """f[i, 0] += g and f[j, o] -= g (the force on i from j, and its reaction)."""
     f[i, 0, 0] += g0
@@ -414,14 +425,9 @@ def _add_pair_force(f, i, j, o, d, g0, g1, g2):
 def _pair_forces(count, hi, hj, a, b, x, f, box, d, pair_kind, pair_p, user):
     """Each pair (i, j) of hi, hj: adds its force into f[i, 0] and the partner's share into
     f[j, 0] if j is in i's band [a, b), f[j, 1] if not (see :func:`_band_start`)."""
-    ua = np.uint64(a)
-    width = np.uint64(b - a)
     for h in range(count):
-        i = np.uint64(hi[h])
-        j = np.uint64(hj[h])
-        u0, u1, u2 = _separation(x, i, j, box, d)
+        i, j, o, u0, u1, u2 = _listed_pair(h, hi, hj, a, b, x, box, d)
         fr = pair_force(pair_kind, u0 * u0 + u1 * u1 + u2 * u2, pair_p, user)
-        o = np.uint64(j - ua >= width)  # unsigned: j < a wraps to outside
         _add_pair_force(f, i, j, o, d, fr * u0, fr * u1, fr * u2)
 
 
@@ -430,14 +436,9 @@ def _pair_forces_and_heat(count, hi, hj, a, b, x, dxs, f, dq, box, d, pair_kind,
     """As :func:`_pair_forces`, and the heat of the step dxs into dq the same way, by the
     discrete gradient: with ``f_bar`` the pair's mean force on i over the step, i gets
     ``f_bar . s_i`` and j gets ``-f_bar . s_j``, which add up to ``-du``."""
-    ua = np.uint64(a)
-    width = np.uint64(b - a)
     for h in range(count):
-        i = np.uint64(hi[h])
-        j = np.uint64(hj[h])
-        u0, u1, u2 = _separation(x, i, j, box, d)
+        i, j, o, u0, u1, u2 = _listed_pair(h, hi, hj, a, b, x, box, d)
         fr, e = pair_force_energy(pair_kind, u0 * u0 + u1 * u1 + u2 * u2, pair_p, user)
-        o = np.uint64(j - ua >= width)  # unsigned: j < a wraps to outside
         _add_pair_force(f, i, j, o, d, fr * u0, fr * u1, fr * u2)
         s0 = dxs[i, 0]
         s1 = dxs[i, 1]
