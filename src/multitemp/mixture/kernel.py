@@ -114,15 +114,40 @@ def _grid(box, rlist, n, d):
 
 
 @nb.njit(cache=True, parallel=True)
-def _permute_rows(a, order, scratch):
-    """a[k] = a[order[k]] in place, through scratch (at least a's columns; any dtype)."""
-    n = a.shape[0]
+def _permute_state(order, sf, si, x, f, dxs, spare, heat, mudt, amp, img, tag, xb, imgb, slot):
+    """Row k of every per-particle array = its row order[k], through the work arrays sf
+    (N, 3 d + 5) and si (N, d + 1); then xb = x, imgb = img and slot[tag[k]] = k.  One
+    gather and one copy for all the arrays (two parallel loops, not two per array: a list
+    build 75 -> 64 ns per particle at N = 4096 on one thread, 49 -> 38 on two)."""
+    n, d = x.shape
     for k in nb.prange(n):
-        for c in range(a.shape[1]):
-            scratch[k, c] = a[order[k], c]
+        o = order[k]
+        for a in range(d):
+            sf[k, a] = x[o, a]
+            sf[k, d + a] = f[o, a]
+            sf[k, 2 * d + a] = dxs[o, a]
+            si[k, a] = img[o, a]
+        sf[k, 3 * d] = spare[o, 0]
+        sf[k, 3 * d + 1] = spare[o, 1]
+        sf[k, 3 * d + 2] = heat[o]
+        sf[k, 3 * d + 3] = mudt[o]
+        sf[k, 3 * d + 4] = amp[o]
+        si[k, d] = tag[o]
     for k in nb.prange(n):
-        for c in range(a.shape[1]):
-            a[k, c] = scratch[k, c]
+        for a in range(d):
+            x[k, a] = sf[k, a]
+            xb[k, a] = sf[k, a]
+            f[k, a] = sf[k, d + a]
+            dxs[k, a] = sf[k, 2 * d + a]
+            img[k, a] = si[k, a]
+            imgb[k, a] = si[k, a]
+        spare[k, 0] = sf[k, 3 * d]
+        spare[k, 1] = sf[k, 3 * d + 1]
+        heat[k] = sf[k, 3 * d + 2]
+        mudt[k] = sf[k, 3 * d + 3]
+        amp[k] = sf[k, 3 * d + 4]
+        tag[k] = si[k, d]
+        slot[si[k, d]] = k
 
 
 @nb.njit(cache=True, inline="always")
@@ -147,8 +172,9 @@ def _scan(i, j_begin, j_end, jmin, count, x, bv, d, rlist2, nbr, tag, partner, e
     xi2 = x[i, d - 1]
     ti = tag[i]
     # unsigned indices: numba then skips its test for negative (from-the-end) indices, which
-    # cost the scan 20 % (measured 77 -> 60 ns per particle)
-    for j in range(np.uint64(j_begin), np.uint64(j_end)):
+    # cost the scan 20 % (measured 77 -> 60 ns per particle); the candidates j <= jmin are
+    # not scanned at all where the run starts below jmin (the build 82 -> 75 ns per particle)
+    for j in range(np.uint64(max(j_begin, jmin + 1)), np.uint64(j_end)):
         u = _wrap(xi0 - x[j, 0], bv, 0)
         r2 = u * u
         u = _wrap(xi1 - x[j, 1], bv, 1)
@@ -296,24 +322,15 @@ def build_neighbors(x, img, f, dxs, spare, heat, tag, mudt, amp, xb, imgb, box, 
     The per-particle arrays (x, img, f, dxs, spare, heat, tag, mudt, amp) are permuted in place into
     cell order (counting sort, stable), so that neighbours sit close in memory; ``tag`` keeps
     each particle's identity (its noise stream, its row in output files).  ``cells``: int64
-    work array of length 4 N + 2; scratch_f, scratch_i: (N, d) work arrays; ``bands`` (int64,
+    work array of length 4 N + 2; scratch_f (N, 3 d + 5), scratch_i (int64, (N, d + 1)): work
+    arrays (:func:`_permute_state`); ``bands`` (int64,
     N + 2) receives the bands of the force passes (:func:`_bands`).  Returns the neighbour
     array (a new, wider one when a row overflowed).
     """
     n, d = x.shape
     nc = _grid(box, rlist, n, d)
     cell_start, order = _count_sort(x, box, nc, cells)
-    for a in (x, f, dxs, spare):
-        _permute_rows(a, order, scratch_f)
-    _permute_rows(img, order, scratch_i)
-    for v in (heat, mudt, amp):  # 1-column views through the first scratch column
-        _permute_rows(v.reshape((n, 1)), order, scratch_f)
-    _permute_rows(tag.reshape((n, 1)), order, scratch_i)
-    slot = bonds[1]
-    for k in range(n):
-        slot[tag[k]] = k
-    xb[:, :] = x
-    imgb[:, :] = img
+    _permute_state(order, scratch_f, scratch_i, x, f, dxs, spare, heat, mudt, amp, img, tag, xb, imgb, bonds[1])
     return _rows(x, box, rlist, nc, cell_start, nbr, nnb, tag, bonds, bands)
 
 
