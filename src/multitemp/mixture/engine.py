@@ -193,7 +193,7 @@ class ManyBodyEngine:
         self.spare = np.zeros((n, 2))  # 2D: the second normal pair of the current Philox block
         self.nnb = np.zeros(n, dtype=np.int32)
         self.nbr = np.zeros((n, 17), dtype=np.int32)  # an odd width (see kernel._rows)
-        self.bands = np.zeros(n + 2, dtype=np.int64)  # the force passes' bands (kernel._bands)
+        self.bands = np.zeros(2 * n + 4, dtype=np.int64)  # the force passes' bands (kernel._bands)
         self.fs = np.zeros((n, 2, d))  # the force passes' two sums per particle (kernel._band_start)
         self.dqs = np.zeros((n, 2))  # and of the step's heat
         self.stats = np.zeros(2, dtype=np.int64)
@@ -218,7 +218,7 @@ class ManyBodyEngine:
             )  # fmt: skip
             kernel.compute_forces(state.x, self.box, mixture.cutoff, self.pair_kind, self.pair_p, self.wall,
                                   self.nbr, self.nnb, state.f, self.fs, self.user, state.tag, self.bonds,
-                                  self.bands)  # fmt: skip
+                                  self.bands, kernel.pair_buffer(self.bands))  # fmt: skip
             if not np.isfinite(state.f).all():
                 raise ValueError(
                     "the initial forces are not finite: a FENE bond is stretched past its maximum length "

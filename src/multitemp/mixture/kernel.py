@@ -259,13 +259,34 @@ def _bands(nc, d, cell_start, bands):
     """Split storage order into bands, one per cell row along the slow axis, for the force
     passes (:func:`_band_start`): ``bands[0]`` = the number of bands B, ``bands[1 + k]`` the
     first slot of band k, ``bands[1 + B]`` = N.  An owner in band k has its partners in
-    bands k and k + 1 (mod B) only.  Fewer than three rows: one band."""
+    bands k and k + 1 (mod B) only.  Fewer than three rows: one band.  (``bands[B + 2 + k]``,
+    the first list entry of band k, is set by :func:`_band_entries`.)"""
     rows = nc[d - 1]
     per_row = nc[0] * (nc[1] if d == 3 else 1)  # cells per row of the slow axis
     nbands = rows if rows >= 3 else 1
     bands[0] = nbands
     for k in range(nbands + 1):
         bands[1 + k] = cell_start[(k * rows // nbands) * per_row]
+
+
+@nb.njit(cache=True)
+def _band_entries(nnb, bands):
+    """``bands[B + 2 + k]`` = the entries of the rows before band k (k <= B): band k's room
+    in the pair buffer of the force passes (:func:`pair_buffer`)."""
+    nb_ = bands[0]
+    total = 0
+    for k in range(nb_):
+        bands[nb_ + 2 + k] = total
+        for i in range(bands[1 + k], bands[2 + k]):
+            total += nnb[i]
+    bands[2 * nb_ + 2] = total
+
+
+@nb.njit(cache=True)
+def pair_buffer(bands):
+    """Room for the pairs in range of every band (the force passes' (2, entries) work array,
+    :func:`_band_start`), for the list as last built."""
+    return np.empty((2, bands[2 * bands[0] + 2]), dtype=np.uint32)
 
 
 @nb.njit(cache=True)
@@ -311,6 +332,7 @@ def _rows(x, box, rlist, nc, cell_start, nbr, nnb, tag, bonds, bands):
         # rows of 64 entries, 2x slower)
         nbr = np.empty((n, (longest + longest // 4 + 4) | 1), dtype=np.int32)
         _fill_rows(x, box, rlist * rlist, nc, cell_start, nbr, nnb, tag, partner, exclude)
+    _band_entries(nnb, bands)
     return nbr
 
 
@@ -324,7 +346,7 @@ def build_neighbors(x, img, f, dxs, spare, heat, tag, mudt, amp, xb, imgb, box, 
     each particle's identity (its noise stream, its row in output files).  ``cells``: int64
     work array of length 4 N + 2; scratch_f (N, 3 d + 5), scratch_i (int64, (N, d + 1)): work
     arrays (:func:`_permute_state`); ``bands`` (int64,
-    N + 2) receives the bands of the force passes (:func:`_bands`).  Returns the neighbour
+    2 N + 4) receives the bands of the force passes (:func:`_bands`).  Returns the neighbour
     array (a new, wider one when a row overflowed).
     """
     n, d = x.shape
@@ -589,12 +611,12 @@ def _own_forces_and_heat(i, x, dxs, bv, d, wall, tag, bonds):
 
 
 @nb.njit(cache=True, fastmath=FAST)
-def _band_start(k, x, nnb, fs, dqs, bands, with_heat):
+def _band_start(k, x, fs, dqs, bands, pairs, with_heat):
     """Band k (see :func:`_bands`): zero its sums ``fs[j, 0]`` (N, 2, d) and those of band
     k + 1 ``fs[j, 1]``, which no other band adds into (and dqs (N, 2) ``with_heat``); returns
-    (first slot, end, hi, hj), hi and hj room for the band's pairs in range (allocated once
-    per band and step: about one per 500 particles at N = 65536, inside the timings).  The
-    sums then add up in an order that does not depend on the threads (see
+    (first slot, end, hi, hj), hi and hj the band's room for its pairs in range in ``pairs``
+    (:func:`pair_buffer`; an array allocated per band and step cost 1 ns per particle-step at
+    N = 4096).  The sums then add up in an order that does not depend on the threads (see
     :func:`forces_and_heat`).  Not inlined into the passes' specialised copies (compile time)."""
     d = x.shape[1]
     nbands = bands[0]
@@ -610,29 +632,26 @@ def _band_start(k, x, nnb, fs, dqs, bands, with_heat):
                 fs[r, z, 2] = 0.0
             if with_heat:
                 dqs[r, z] = 0.0
-    entries = 0
-    for i in range(a, b):
-        entries += nnb[i]
-    hi = np.empty(entries, dtype=np.uint32)
-    hj = np.empty(entries, dtype=np.uint32)
-    return a, b, hi, hj
+    e0 = bands[nbands + 2 + k]
+    e1 = bands[nbands + 3 + k]
+    return a, b, pairs[0, e0:e1], pairs[1, e0:e1]
 
 
 @nb.njit(cache=True, inline="always")
-def _band_forces(k, x, bv, rc2, d, pair_kind, pair_p, nbr, nnb, fs, user, bands):
+def _band_forces(k, x, bv, rc2, d, pair_kind, pair_p, nbr, nnb, fs, user, bands, pairs):
     """Forces of the pairs owned by band k, in storage order, into fs (see
     :func:`_band_start`)."""
-    a, b, hi, hj = _band_start(k, x, nnb, fs, fs[:, :, 0], bands, False)
+    a, b, hi, hj = _band_start(k, x, fs, fs[:, :, 0], bands, pairs, False)
     count = _pairs_in_range(a, b, x, bv, rc2, rc2, d, nbr, nnb, False, nbr, hi, hj)
     _pair_forces(count, hi, hj, a, b, x, fs, bv, d, pair_kind, pair_p, user)
 
 
 @nb.njit(cache=True, inline="always")
-def _band_forces_and_heat(k, x, dxs, bv, rc2, d, pair_kind, pair_p, nbr, nnb, fs, dqs, user, bands, near,
-                          near_set):  # fmt: skip
+def _band_forces_and_heat(k, x, dxs, bv, rc2, d, pair_kind, pair_p, nbr, nnb, fs, dqs, user, bands, pairs,
+                          near, near_set):  # fmt: skip
     """As :func:`_band_forces`, and the heat of the step dxs into dqs; ``near`` the entries'
     flags (:func:`_pairs_in_range`), set by the previous pass if ``near_set``."""
-    a, b, hi, hj = _band_start(k, x, nnb, fs, dqs, bands, True)
+    a, b, hi, hj = _band_start(k, x, fs, dqs, bands, pairs, True)
     rc2m = rc2 * (1.0 + NEAR_MARGIN)
     if not near_set:
         _near_before(a, b, x, dxs, bv, rc2m, nbr, nnb, near)
@@ -649,7 +668,7 @@ def _band_forces_and_heat(k, x, dxs, bv, rc2, d, pair_kind, pair_p, nbr, nnb, fs
 
 @nb.njit(cache=True, parallel=True, fastmath=FAST)
 def forces_and_heat(x, dxs, box, rc, pair_kind, pair_p, wall, nbr, nnb, f, heat, fs, dqs, user, tag, bonds, bands,
-                    near, near_set):  # fmt: skip
+                    pairs, near, near_set):  # fmt: skip
     """f[i] = force at x; heat[i] += heat of the step dxs that led to x (discrete gradient).
     fs (N, 2, d), dqs (N, 2): work arrays (see :func:`_band_start`); near (uint8, the shape
     of nbr): which entries were within the cutoff before the step, as left by the previous
@@ -661,16 +680,16 @@ def forces_and_heat(x, dxs, box, rc, pair_kind, pair_p, wall, nbr, nnb, f, heat,
     bv = _box_values(box)
     if d == 2 and pair_kind == SOFT:
         for k in nb.prange(bands[0]):
-            _band_forces_and_heat(k, x, dxs, bv, rc2, 2, SOFT, pair_p, nbr, nnb, fs, dqs, user, bands, near,
-                                  near_set)  # fmt: skip
+            _band_forces_and_heat(k, x, dxs, bv, rc2, 2, SOFT, pair_p, nbr, nnb, fs, dqs, user, bands, pairs,
+                                  near, near_set)  # fmt: skip
     elif d == 3 and pair_kind == SOFT:
         for k in nb.prange(bands[0]):
-            _band_forces_and_heat(k, x, dxs, bv, rc2, 3, SOFT, pair_p, nbr, nnb, fs, dqs, user, bands, near,
-                                  near_set)  # fmt: skip
+            _band_forces_and_heat(k, x, dxs, bv, rc2, 3, SOFT, pair_p, nbr, nnb, fs, dqs, user, bands, pairs,
+                                  near, near_set)  # fmt: skip
     else:
         for k in nb.prange(bands[0]):
-            _band_forces_and_heat(k, x, dxs, bv, rc2, d, pair_kind, pair_p, nbr, nnb, fs, dqs, user, bands, near,
-                                  near_set)  # fmt: skip
+            _band_forces_and_heat(k, x, dxs, bv, rc2, d, pair_kind, pair_p, nbr, nnb, fs, dqs, user, bands, pairs,
+                                  near, near_set)  # fmt: skip
     for i in nb.prange(n):
         h0, h1, h2, p = _own_forces_and_heat(i, x, dxs, bv, d, wall, tag, bonds)
         f[i, 0] = fs[i, 0, 0] + fs[i, 1, 0] + h0
@@ -681,7 +700,7 @@ def forces_and_heat(x, dxs, box, rc, pair_kind, pair_p, wall, nbr, nnb, f, heat,
 
 
 @nb.njit(cache=True, parallel=True, fastmath=FAST)
-def compute_forces(x, box, rc, pair_kind, pair_p, wall, nbr, nnb, f, fs, user, tag, bonds, bands):
+def compute_forces(x, box, rc, pair_kind, pair_p, wall, nbr, nnb, f, fs, user, tag, bonds, bands, pairs):
     """f[i] = force on particle i at positions x (needs a valid neighbour list and bands);
     fs: (N, 2, d) work array."""
     n, d = x.shape
@@ -689,13 +708,13 @@ def compute_forces(x, box, rc, pair_kind, pair_p, wall, nbr, nnb, f, fs, user, t
     bv = _box_values(box)
     if d == 2 and pair_kind == SOFT:
         for k in nb.prange(bands[0]):
-            _band_forces(k, x, bv, rc2, 2, SOFT, pair_p, nbr, nnb, fs, user, bands)
+            _band_forces(k, x, bv, rc2, 2, SOFT, pair_p, nbr, nnb, fs, user, bands, pairs)
     elif d == 3 and pair_kind == SOFT:
         for k in nb.prange(bands[0]):
-            _band_forces(k, x, bv, rc2, 3, SOFT, pair_p, nbr, nnb, fs, user, bands)
+            _band_forces(k, x, bv, rc2, 3, SOFT, pair_p, nbr, nnb, fs, user, bands, pairs)
     else:
         for k in nb.prange(bands[0]):
-            _band_forces(k, x, bv, rc2, d, pair_kind, pair_p, nbr, nnb, fs, user, bands)
+            _band_forces(k, x, bv, rc2, d, pair_kind, pair_p, nbr, nnb, fs, user, bands, pairs)
     for i in nb.prange(n):
         h0, h1, h2 = _own_forces(i, x, bv, d, wall, tag, bonds)
         f[i, 0] = fs[i, 0, 0] + fs[i, 1, 0] + h0
@@ -765,6 +784,7 @@ def advance(x, img, f, dxs, spare, heat, tag, mudt, amp, xb, imgb, nbr, nnb, cel
     half_skin2 = 0.25 * skin * skin
     k0 = np.uint64(seed)
     near = np.empty(nbr.shape, dtype=np.uint8)  # see forces_and_heat
+    pairs = pair_buffer(bands)
     near_set = False
     if d == 2 and step0 % 2 == 1:  # resuming mid-pair: the spare normals of block step0 // 2
         for i in nb.prange(n):
@@ -793,7 +813,9 @@ def advance(x, img, f, dxs, spare, heat, tag, mudt, amp, xb, imgb, nbr, nnb, cel
         nbr = _rebuild_if_moved(moved, x, img, f, dxs, spare, heat, tag, mudt, amp, xb, imgb, box, rc + skin, cells,
                                 scratch_f, scratch_i, nbr, nnb, bonds, bands, stats)  # fmt: skip
         if heun:
-            compute_forces(x, box, rc, pair_kind, pair_p, wall, nbr, nnb, ft, fs, user, tag, bonds, bands)  # f(x~)
+            if pairs.shape[1] < bands[2 * bands[0] + 2]:
+                pairs = pair_buffer(bands)
+            compute_forces(x, box, rc, pair_kind, pair_p, wall, nbr, nnb, ft, fs, user, tag, bonds, bands, pairs)
             moved = 0
             for i in nb.prange(n):
                 b, m = _move(i, x, img, dxs, xb, imgb, box, d, 0.5 * mudt[i] * (ft[i, 0] - f[i, 0]),
@@ -805,16 +827,18 @@ def advance(x, img, f, dxs, spare, heat, tag, mudt, amp, xb, imgb, nbr, nnb, cel
                 return nbr, step
             nbr = _rebuild_if_moved(moved, x, img, f, dxs, spare, heat, tag, mudt, amp, xb, imgb, box, rc + skin,
                                     cells, scratch_f, scratch_i, nbr, nnb, bonds, bands, stats)  # fmt: skip
+        if pairs.shape[1] < bands[2 * bands[0] + 2]:  # a list build made more entries
+            pairs = pair_buffer(bands)
         if step >= burn_step:
             if stats[0] != builds:
                 near_set = False
                 if near.shape[1] != nbr.shape[1]:
                     near = np.empty(nbr.shape, dtype=np.uint8)
             forces_and_heat(x, dxs, box, rc, pair_kind, pair_p, wall, nbr, nnb, f, heat, fs, dqs, user, tag, bonds, bands,
-                            near, near_set)  # fmt: skip
+                            pairs, near, near_set)  # fmt: skip
             near_set = True
         else:
-            compute_forces(x, box, rc, pair_kind, pair_p, wall, nbr, nnb, f, fs, user, tag, bonds, bands)
+            compute_forces(x, box, rc, pair_kind, pair_p, wall, nbr, nnb, f, fs, user, tag, bonds, bands, pairs)
             near_set = False
     return nbr, -1
 
