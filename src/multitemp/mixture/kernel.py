@@ -164,9 +164,9 @@ def _shift(c, o, n):
 @nb.njit(cache=True, inline="always")
 def _scan(i, j_begin, j_end, jmin, count, x, bv, d, rlist2, nbr, tag, partner, exclude):
     """Candidates j_begin .. j_end - 1 (consecutive cells) with j > jmin into row i from
-    position count; returns the new count (may exceed nbr's width: only the entries that fit
-    are written)."""
-    width = nbr.shape[1]
+    position count (unsigned); returns the new count (may exceed nbr's width: only the
+    entries that fit are written)."""
+    width = np.uint64(nbr.shape[1])
     xi0 = x[i, 0]
     xi1 = x[i, 1]
     xi2 = x[i, d - 1]
@@ -184,12 +184,12 @@ def _scan(i, j_begin, j_end, jmin, count, x, bv, d, rlist2, nbr, tag, partner, e
             r2 += u * u
         # branch-free: write always, keep if inside (2.2x faster than a branch)
         if count < width:
-            nbr[i, np.uint64(count)] = np.int32(j)
-        keep = (r2 < rlist2) & (np.int64(j) > jmin)
+            nbr[i, count] = np.int32(j)
+        keep = r2 < rlist2
         if exclude:
             for b in range(partner.shape[1]):
                 keep &= tag[j] != partner[ti, b]
-        count += keep
+        count += np.uint64(keep)
     return count
 
 
@@ -230,7 +230,7 @@ def _fill_rows(x, box, rlist2, nc, cell_start, nbr, nnb, tag, partner, exclude):
             a0, b0, a1, b1 = n0 - 2, n0 - 1, 0, 0
         else:
             a0, b0, a1, b1 = ci0 - 1, ci0 + 1, 0, -1
-        count = 0
+        count = np.uint64(0)
         for s2 in range(m2):
             o2 = s2 - 1 if m2 == 3 else s2
             c2 = _shift(ci2, o2, n2)
