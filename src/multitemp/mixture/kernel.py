@@ -775,6 +775,14 @@ def _rebuild_if_moved(moved, x, img, f, dxs, spare, heat, tag, mudt, amp, xb, im
     return nbr
 
 
+@nb.njit(cache=True)
+def _spare_normals(block, k0, tag, spare):
+    """2D: spare[i] = normals 2 and 3 of block ``block`` of particle i's noise (a run resumed
+    at an odd step needs them before its first step)."""
+    for i in range(tag.shape[0]):
+        _, _, spare[i, 0], spare[i, 1] = normal_block(block, STREAM_NOISE, k0, np.uint64(tag[i]))
+
+
 @nb.njit(cache=True, parallel=True)
 def advance(x, img, f, dxs, spare, heat, tag, mudt, amp, xb, imgb, nbr, nnb, cells, scratch_f, scratch_i,
             box, rc, skin, pair_kind, pair_p, wall, seed, step0, n_steps, burn_step, stats, user, heun, ft, bonds,
@@ -799,8 +807,7 @@ def advance(x, img, f, dxs, spare, heat, tag, mudt, amp, xb, imgb, nbr, nnb, cel
     pairs = pair_buffer(bands)
     near_set = False
     if d == 2 and step0 % 2 == 1:  # resuming mid-pair: the spare normals of block step0 // 2
-        for i in nb.prange(n):
-            _, _, spare[i, 0], spare[i, 1] = normal_block(step0 // 2, STREAM_NOISE, k0, np.uint64(tag[i]))
+        _spare_normals(step0 // 2, k0, tag, spare)
     for step in range(step0, step0 + n_steps):
         builds = stats[0]
         moved = 0
