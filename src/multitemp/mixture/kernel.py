@@ -654,6 +654,7 @@ def _band_forces(k, x, bv, rc2, d, pair_kind, pair_p, nbr, nnb, fs, user, bands,
     """Forces of the pairs owned by band k, in storage order, into fs (see
     :func:`_band_start`)."""
     a, b, hi, hj = _band_start(k, x, fs, fs[:, :, 0], bands, pairs, False)
+    # without the heat there are no flags: nbr stands in for them, unread
     count = _pairs_in_range(a, b, x, bv, rc2, rc2, d, nbr, nnb, False, nbr, hi, hj)
     _pair_forces(count, hi, hj, a, b, x, fs, bv, d, pair_kind, pair_p, user)
 
@@ -685,8 +686,9 @@ def forces_and_heat(x, dxs, box, rc, pair_kind, pair_p, wall, nbr, nnb, f, heat,
     fs (N, 2, d), dqs (N, 2): work arrays (see :func:`_band_start`); near (uint8, the shape
     of nbr): which entries were within the cutoff before the step, as left by the previous
     call if ``near_set`` (no list build since), else recomputed (:func:`_pairs_in_range`).
-    A parallel loop over the bands, then one over the particles: f_i = (sum from i's band) + (sum from the band
-    before) + (bonds and wall), in this order whatever the threads; the heat likewise."""
+    A parallel loop over the bands, then one over the particles: f_i = (sum from i's band) +
+    (sum from the band before) + (bonds and wall), in this order whatever the threads; the
+    heat likewise."""
     n, d = x.shape
     rc2 = rc * rc
     bv = _box_values(box)
