@@ -186,8 +186,7 @@ class ManyBodyEngine:
         self.bonds = (mixture.bond_partners(), np.arange(n, dtype=np.int64), mixture.bond_params())
         self.fene = mixture.bond is not None and mixture.bond.kind == "fene"
         self.cells = np.zeros(4 * n + 2, dtype=np.int64)
-        self.scratch_f = np.zeros((n, 3 * d + 5))  # work arrays of the list builds (kernel._permute_state)
-        self.scratch_i = np.zeros((n, d + 1), dtype=np.int64)
+        self.scratch_f, self.scratch_i = kernel.build_work_arrays(n, d)
         self.dxs = np.zeros((n, d))
         self.ft = np.zeros((n, d))  # Heun: forces at the predictor
         self.spare = np.zeros((n, 2))  # 2D: the second normal pair of the current Philox block

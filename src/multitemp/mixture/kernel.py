@@ -285,10 +285,19 @@ def _band_entries(nnb, bands):
 
 
 @nb.njit(cache=True)
-def pair_buffer(bands):
+def pair_buffer(bands, pairs=None):
     """Room for the pairs in range of every band (the force passes' (2, entries) work array,
-    :func:`_band_start`), for the list as last built."""
-    return np.empty((2, bands[2 * bands[0] + 2]), dtype=np.uint32)
+    :func:`_band_start`), for the list as last built: ``pairs`` if it is large enough, else
+    a new array."""
+    entries = bands[2 * bands[0] + 2]
+    if pairs is not None and pairs.shape[1] >= entries:
+        return pairs
+    return np.empty((2, entries), dtype=np.uint32)
+
+
+def build_work_arrays(n: int, d: int) -> tuple[np.ndarray, np.ndarray]:
+    """(scratch_f, scratch_i) for :func:`build_neighbors` (:func:`_permute_state`'s layout)."""
+    return np.zeros((n, 3 * d + 5)), np.zeros((n, d + 1), dtype=np.int64)
 
 
 @nb.njit(cache=True)
@@ -834,8 +843,7 @@ def advance(x, img, f, dxs, spare, heat, tag, mudt, amp, xb, imgb, nbr, nnb, cel
         nbr = _rebuild_if_moved(moved, x, img, f, dxs, spare, heat, tag, mudt, amp, xb, imgb, box, rc + skin, cells,
                                 scratch_f, scratch_i, nbr, nnb, bonds, bands, stats)  # fmt: skip
         if heun:
-            if pairs.shape[1] < bands[2 * bands[0] + 2]:
-                pairs = pair_buffer(bands)
+            pairs = pair_buffer(bands, pairs)
             compute_forces(x, box, rc, pair_kind, pair_p, wall, nbr, nnb, ft, fs, user, tag, bonds, bands, pairs)
             moved = 0
             for i in nb.prange(n):
@@ -848,8 +856,7 @@ def advance(x, img, f, dxs, spare, heat, tag, mudt, amp, xb, imgb, nbr, nnb, cel
                 return nbr, step
             nbr = _rebuild_if_moved(moved, x, img, f, dxs, spare, heat, tag, mudt, amp, xb, imgb, box, rc + skin,
                                     cells, scratch_f, scratch_i, nbr, nnb, bonds, bands, stats)  # fmt: skip
-        if pairs.shape[1] < bands[2 * bands[0] + 2]:  # a list build made more entries
-            pairs = pair_buffer(bands)
+        pairs = pair_buffer(bands, pairs)  # a list build may have made more entries
         if step >= burn_step:
             if stats[0] != builds:
                 near_set = False
