@@ -395,11 +395,6 @@ def _normals_into(out, k0, replica, start, c3):
     fill_normals(out, 0, np.uint64(k0), np.uint64(replica), start, out.shape[0], np.uint64(c3))
 
 
-@nb.njit(cache=True)
-def _normals_into(out, seed, replica, start, stream):
-    fill_normals(out, 0, np.uint64(seed), np.uint64(replica), start, out.shape[0], stream)
-
-
 def normals(seed: int, replica: int, start: int, count: int, stream: int = STREAM_NOISE) -> np.ndarray:
     """Standard normals number ``start .. start + count - 1`` of one (seed, replica) stream.
 

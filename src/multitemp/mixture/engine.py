@@ -217,7 +217,7 @@ class ManyBodyEngine:
             )  # fmt: skip
             kernel.compute_forces(state.x, self.box, mixture.cutoff, self.pair_kind, self.pair_p, self.wall,
                                   self.nbr, self.nnb, state.f, self.fs, self.user, state.tag, self.bonds,
-                                  self.bands, kernel.pair_buffer(self.bands))  # fmt: skip
+                                  self.bands, kernel.pair_buffer(self.bands, np.empty((2, 0), np.uint32)))  # fmt: skip
             if not np.isfinite(state.f).all():
                 raise ValueError(
                     "the initial forces are not finite: a FENE bond is stretched past its maximum length "

@@ -285,12 +285,12 @@ def _band_entries(nnb, bands):
 
 
 @nb.njit(cache=True)
-def pair_buffer(bands, pairs=None):
-    """Room for the pairs in range of every band (the force passes' (2, entries) work array,
-    :func:`_band_start`), for the list as last built: ``pairs`` if it is large enough, else
-    a new array."""
+def pair_buffer(bands, pairs):
+    """Room for the pairs in range of every band (the force passes' (2, entries) uint32 work
+    array, :func:`_band_start`), for the list as last built: ``pairs`` if it is large enough,
+    else a new array (start from ``np.empty((2, 0), np.uint32)``)."""
     entries = bands[2 * bands[0] + 2]
-    if pairs is not None and pairs.shape[1] >= entries:
+    if pairs.shape[1] >= entries:
         return pairs
     return np.empty((2, entries), dtype=np.uint32)
 
@@ -662,7 +662,7 @@ def _band_start(k, x, fs, dqs, bands, pairs, with_heat):
 def _band_forces(k, x, bv, rc2, d, pair_kind, pair_p, nbr, nnb, fs, user, bands, pairs):
     """Forces of the pairs owned by band k, in storage order, into fs (see
     :func:`_band_start`)."""
-    a, b, hi, hj = _band_start(k, x, fs, fs[:, :, 0], bands, pairs, False)
+    a, b, hi, hj = _band_start(np.int64(k), x, fs, fs[:, :, 0], bands, pairs, False)
     # without the heat there are no flags: nbr stands in for them, unread
     count = _pairs_in_range(a, b, x, bv, rc2, rc2, d, nbr, nnb, False, nbr, hi, hj)
     _pair_forces(count, hi, hj, a, b, x, fs, bv, d, pair_kind, pair_p, user)
@@ -673,7 +673,7 @@ def _band_forces_and_heat(k, x, dxs, bv, rc2, d, pair_kind, pair_p, nbr, nnb, fs
                           near, near_set):  # fmt: skip
     """As :func:`_band_forces`, and the heat of the step dxs into dqs; ``near`` the entries'
     flags (:func:`_pairs_in_range`), set by the previous pass if ``near_set``."""
-    a, b, hi, hj = _band_start(k, x, fs, dqs, bands, pairs, True)
+    a, b, hi, hj = _band_start(np.int64(k), x, fs, dqs, bands, pairs, True)
     rc2m = rc2 * (1.0 + NEAR_MARGIN)
     if not near_set:
         _near_before(a, b, x, dxs, bv, rc2m, nbr, nnb, near)
@@ -778,8 +778,9 @@ def _move(i, x, img, dxs, xb, imgb, box, d, delta0, delta1, delta2, half_skin2, 
 @nb.njit(cache=True)
 def _rebuild_if_moved(moved, x, img, f, dxs, spare, heat, tag, mudt, amp, xb, imgb, box, rlist, cells, scratch_f,
                       scratch_i, nbr, nnb, bonds, bands, stats):  # fmt: skip
-    """Rebuild the neighbour list (counted in ``stats[0]``) when a particle left half the skin."""
-    if moved > 0:
+    """Rebuild the neighbour list (counted in ``stats[0]``) if ``moved`` (bool): a particle left
+    half the skin."""
+    if moved:
         nbr = build_neighbors(x, img, f, dxs, spare, heat, tag, mudt, amp, xb, imgb, box, rlist, cells, scratch_f,
                               scratch_i, nbr, nnb, bonds, bands)  # fmt: skip
         stats[0] += 1
@@ -815,7 +816,7 @@ def advance(x, img, f, dxs, spare, heat, tag, mudt, amp, xb, imgb, nbr, nnb, cel
     half_skin2 = 0.25 * skin * skin
     k0 = np.uint64(seed)
     near = np.empty(nbr.shape, dtype=np.uint8)  # see forces_and_heat
-    pairs = pair_buffer(bands)
+    pairs = pair_buffer(bands, np.empty((2, 0), dtype=np.uint32))
     near_set = False
     if d == 2 and step0 % 2 == 1:  # resuming mid-pair: the spare normals of block step0 // 2
         _spare_normals(step0 // 2, k0, tag, spare)
@@ -840,7 +841,7 @@ def advance(x, img, f, dxs, spare, heat, tag, mudt, amp, xb, imgb, nbr, nnb, cel
             moved += m
         if bad > 0:
             return nbr, step
-        nbr = _rebuild_if_moved(moved, x, img, f, dxs, spare, heat, tag, mudt, amp, xb, imgb, box, rc + skin, cells,
+        nbr = _rebuild_if_moved(moved > 0, x, img, f, dxs, spare, heat, tag, mudt, amp, xb, imgb, box, rc + skin, cells,
                                 scratch_f, scratch_i, nbr, nnb, bonds, bands, stats)  # fmt: skip
         if heun:
             pairs = pair_buffer(bands, pairs)
@@ -854,7 +855,7 @@ def advance(x, img, f, dxs, spare, heat, tag, mudt, amp, xb, imgb, nbr, nnb, cel
                 moved += m
             if bad > 0:
                 return nbr, step
-            nbr = _rebuild_if_moved(moved, x, img, f, dxs, spare, heat, tag, mudt, amp, xb, imgb, box, rc + skin,
+            nbr = _rebuild_if_moved(moved > 0, x, img, f, dxs, spare, heat, tag, mudt, amp, xb, imgb, box, rc + skin,
                                     cells, scratch_f, scratch_i, nbr, nnb, bonds, bands, stats)  # fmt: skip
         pairs = pair_buffer(bands, pairs)  # a list build may have made more entries
         if step >= burn_step:
@@ -863,7 +864,7 @@ def advance(x, img, f, dxs, spare, heat, tag, mudt, amp, xb, imgb, nbr, nnb, cel
                 if near.shape[1] != nbr.shape[1]:
                     near = np.empty(nbr.shape, dtype=np.uint8)
             forces_and_heat(x, dxs, box, rc, pair_kind, pair_p, wall, nbr, nnb, f, heat, fs, dqs, user, tag, bonds, bands,
-                            pairs, near, near_set)  # fmt: skip
+                            pairs, near, bool(near_set))  # fmt: skip
             near_set = True
         else:
             compute_forces(x, box, rc, pair_kind, pair_p, wall, nbr, nnb, f, fs, user, tag, bonds, bands, pairs)
