@@ -34,11 +34,16 @@ from multitemp.core.potentials.dispatch import (
 
 
 @nb.njit(cache=True)  # not inlined: compiled once for every (N, d), which halves the kernel's compile time
-def add_discrete_gradient_corrections(x, xn, n, d, box, pair_kind, pair_p, ext_kind, ext_p, q, w, user):
+def add_discrete_gradient_corrections(x, xn, n, d, box, pair_kind, pair_p, ext_kind, ext_p, q, w, user, ext_at,
+                                      ext_at_x):  # fmt: skip
     """Add to ``q`` (N, L) the difference between the discrete-gradient and the trapezoid heat of
     the step x -> xn (both (N, d, L), unwrapped) for every nonlinear pair and external term.
 
-    Scratch ``w`` has 2 d + 6 rows of L lanes.  Linear kinds cost nothing.
+    Scratch ``w`` has 2 d + 6 rows of L lanes.  Linear kinds cost nothing.  ``ext_at`` (d + 1,
+    N, L): a nonlinear external term's force (rows 0 .. d - 1) and energy (row d) at xn are left
+    there, and taken from there as those at x if ``ext_at_x`` (the previous step's xn is this
+    step's x): the same numbers, half the transcendental functions (a sawtooth's tanh and log
+    cosh).
     """
     nl = x.shape[2]
     if pair_is_nonlinear(pair_kind):
@@ -82,12 +87,11 @@ def add_discrete_gradient_corrections(x, xn, n, d, box, pair_kind, pair_p, ext_k
             for ln in range(nl):
                 fa_dx = 0.0
                 for a in range(d):
-                    fa = 0.5 * (
-                        external_force(ext_kind, x, i, a, ln, ext_p, user)
-                        + external_force(ext_kind, xn, i, a, ln, ext_p, user)
-                    )
-                    fa_dx += fa * (xn[i, a, ln] - x[i, a, ln])
-                dv = external_energy(ext_kind, xn, i, ln, ext_p, user) - external_energy(
-                    ext_kind, x, i, ln, ext_p, user
-                )
-                q[i, ln] += -dv - fa_dx
+                    f_x = ext_at[a, i, ln] if ext_at_x else external_force(ext_kind, x, i, a, ln, ext_p, user)
+                    f_xn = external_force(ext_kind, xn, i, a, ln, ext_p, user)
+                    ext_at[a, i, ln] = f_xn
+                    fa_dx += 0.5 * (f_x + f_xn) * (xn[i, a, ln] - x[i, a, ln])
+                v_x = ext_at[d, i, ln] if ext_at_x else external_energy(ext_kind, x, i, ln, ext_p, user)
+                v_xn = external_energy(ext_kind, xn, i, ln, ext_p, user)
+                ext_at[d, i, ln] = v_xn
+                q[i, ln] += -(v_xn - v_x) - fa_dx

@@ -258,6 +258,7 @@ def _histogram_step(x, xn, alive, hist, nbins, lo, inv_width, hbin, hdx0, hdx1):
             hist[k, 0] += 1
             hist[k, 1] += hdx0[ln]
             hist[k, 2] += hdx1[ln]
+            hist[k, 3] += 0
 
 
 class Model(NamedTuple):
@@ -408,6 +409,7 @@ def advance_chunks(c_begin, c_end, wn, wd, pos, step0, n_steps, model, schedule,
         r2s = np.empty(nl)
         frs = np.empty(nl)
         heat_scratch = np.empty((2 * d + 6, nl))  # see add_discrete_gradient_corrections
+        ext_at = np.empty((d + 1, n, nl))  # likewise
         keys = np.empty(nl, dtype=np.uint64)
         k0 = np.uint64(noise_key)
         c3 = np.uint64(noise_counter3)
@@ -440,6 +442,7 @@ def advance_chunks(c_begin, c_end, wn, wd, pos, step0, n_steps, model, schedule,
                     for a in range(d):
                         x[i, a, ln] = pos[r, i, a] if alive[ln] else 0.0
             have_f = False  # F(x) of this block's first step: computed by stage -1 below
+            ext_at_x = False  # ext_at holds the external term at x (set by the heat's last step)
             for step in range(step0, step_end):
                 sb = step % NOISE_BATCH
                 if sb == 0 or step == step0:  # normals up to the next multiple of NOISE_BATCH steps
@@ -510,8 +513,10 @@ def advance_chunks(c_begin, c_end, wn, wd, pos, step0, n_steps, model, schedule,
                 if step >= burn_step:
                     _accumulate_step(x, xn, f, fn, n, d, mudt, inv_t, q, s_ito, s_path, s_ang)
                     add_discrete_gradient_corrections(
-                        x, xn, n, d, box, pair_kind, pair_p, ext_kind, ext_p, q, heat_scratch, user
+                        x, xn, n, d, box, pair_kind, pair_p, ext_kind, ext_p, q, heat_scratch, user, ext_at,
+                        bool(ext_at_x),  # a bool, not a literal: one compilation (see README)
                     )  # the heat is then exact: sum_i dQ_i = -dE on every step
+                    ext_at_x = True
                     if do_hist:
                         _histogram_step(x, xn, alive, hist, nbins, hist_lo, inv_width, hbin, hdx0, hdx1)
                 x, xn = xn, x
