@@ -25,7 +25,7 @@ def trajectory_forces(system: System, trajectory: np.ndarray) -> np.ndarray:
     compute_forces(
         x, n, d, system.box, system.pair.kind_id, system.pair.params(), system.external.kind_id,
         system.external.params(), *system.bonded_arrays(), f, np.empty((d, lanes)), np.empty(lanes), np.empty(lanes),
-        kernel_user_functions(system.pair, system.external),
+        kernel_user_functions(system.pair, system.external), np.empty((d, n, lanes)),
     )  # fmt: skip
     return f.transpose(2, 0, 1)
 

@@ -35,7 +35,7 @@ from multitemp.core.potentials.dispatch import (
 
 @nb.njit(cache=True)  # not inlined: compiled once for every (N, d), which halves the kernel's compile time
 def add_discrete_gradient_corrections(x, xn, n, d, box, pair_kind, pair_p, ext_kind, ext_p, q, w, user, ext_at,
-                                      ext_at_x):  # fmt: skip
+                                      ext_at_x, ext_xn):  # fmt: skip
     """Add to ``q`` (N, L) the difference between the discrete-gradient and the trapezoid heat of
     the step x -> xn (both (N, d, L), unwrapped) for every nonlinear pair and external term.
 
@@ -43,7 +43,7 @@ def add_discrete_gradient_corrections(x, xn, n, d, box, pair_kind, pair_p, ext_k
     N, L): a nonlinear external term's force (rows 0 .. d - 1) and energy (row d) at xn are left
     there, and taken from there as those at x if ``ext_at_x`` (the previous step's xn is this
     step's x): the same numbers, half the transcendental functions (a sawtooth's tanh and log
-    cosh).
+    cosh).  ``ext_xn`` (d, N, L): its force at xn, as the kernel's force routine left it.
     """
     nl = x.shape[2]
     if pair_is_nonlinear(pair_kind):
@@ -88,7 +88,7 @@ def add_discrete_gradient_corrections(x, xn, n, d, box, pair_kind, pair_p, ext_k
                 fa_dx = 0.0
                 for a in range(d):
                     f_x = ext_at[a, i, ln] if ext_at_x else external_force(ext_kind, x, i, a, ln, ext_p, user)
-                    f_xn = external_force(ext_kind, xn, i, a, ln, ext_p, user)
+                    f_xn = ext_xn[a, i, ln]
                     ext_at[a, i, ln] = f_xn
                     fa_dx += 0.5 * (f_x + f_xn) * (xn[i, a, ln] - x[i, a, ln])
                 v_x = ext_at[d, i, ln] if ext_at_x else external_energy(ext_kind, x, i, ln, ext_p, user)

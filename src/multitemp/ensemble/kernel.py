@@ -131,12 +131,13 @@ def shape_witnesses(n_particles: int, dim: int) -> tuple[np.ndarray, np.ndarray]
 
 @nb.njit(cache=True, inline="always")
 def compute_forces(x, n, d, box, pair_kind, pair_p, ext_kind, ext_p, bonds, bond_k, tethers, tether_k, anchors, f,
-                   sep, r2, fr, user):  # fmt: skip
+                   sep, r2, fr, user, f_ext):  # fmt: skip
     """F = -grad E into ``f``, both (N, d, L); minimum image along periodic axes.
 
     Bonded terms: springs ``k_b |r_i - r_j|^2 / 2`` between the pairs ``bonds`` (n_b, 2), and
     tethers ``k_t |r_i - a_t|^2 / 2`` of particles ``tethers`` (n_t,) to fixed ``anchors`` (n_t, d).
-    Scratch: ``sep`` (d, L), ``r2`` and ``fr`` (L,).  ``user``: see :mod:`multitemp.core.potentials.dispatch`.  Every branch (potential kind, periodic
+    Scratch: ``sep`` (d, L), ``r2`` and ``fr`` (L,); a nonlinear external force is also left in
+    ``f_ext`` (d, N, L) (see :func:`multitemp.core.potentials.dispatch.external_add_force`).  ``user``: see :mod:`multitemp.core.potentials.dispatch`.  Every branch (potential kind, periodic
     axis) is taken outside the loops over lanes, which are innermost and vectorise.
     """
     nl = x.shape[2]
@@ -146,7 +147,7 @@ def compute_forces(x, n, d, box, pair_kind, pair_p, ext_kind, ext_p, bonds, bond
                 f[i, a, ln] = 0.0
     if ext_kind != 0:
         for i in range(n):
-            external_add_force(ext_kind, x, i, d, ext_p, f, user)
+            external_add_force(ext_kind, x, i, d, ext_p, f, user, f_ext)
     if pair_kind != 0:
         for i in range(n):
             for j in range(i + 1, n):
@@ -410,6 +411,7 @@ def advance_chunks(c_begin, c_end, wn, wd, pos, step0, n_steps, model, schedule,
         frs = np.empty(nl)
         heat_scratch = np.empty((2 * d + 6, nl))  # see add_discrete_gradient_corrections
         ext_at = np.empty((d + 1, n, nl))  # likewise
+        ext_xn = np.empty((d, n, nl))  # the external force of the last stage computed (compute_forces)
         keys = np.empty(nl, dtype=np.uint64)
         k0 = np.uint64(noise_key)
         c3 = np.uint64(noise_counter3)
@@ -508,13 +510,13 @@ def advance_chunks(c_begin, c_end, wn, wd, pos, step0, n_steps, model, schedule,
                         _stop_blown_lanes(x, xn, n, d, alive, blowup_step, r0, step)
                     compute_forces(
                         y, n, d, box, pair_kind, pair_p, ext_kind, ext_p, bonds, bond_k, tethers, tether_k, anchors,
-                        fy, sep, r2s, frs, user,
+                        fy, sep, r2s, frs, user, ext_xn,
                     )  # fmt: skip
                 if step >= burn_step:
                     _accumulate_step(x, xn, f, fn, n, d, mudt, inv_t, q, s_ito, s_path, s_ang)
                     add_discrete_gradient_corrections(
                         x, xn, n, d, box, pair_kind, pair_p, ext_kind, ext_p, q, heat_scratch, user, ext_at,
-                        bool(ext_at_x),  # a bool, not a literal: one compilation (see README)
+                        bool(ext_at_x), ext_xn,  # a bool, not a literal: one compilation (see README)
                     )  # the heat is then exact: sum_i dQ_i = -dE on every step
                     ext_at_x = True
                     if do_hist:

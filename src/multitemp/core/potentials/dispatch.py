@@ -148,9 +148,10 @@ def external_force(kind, x, i, a, ln, p, user):
 
 
 @nb.njit(cache=True, inline="always")
-def external_add_force(kind, x, i, d, p, f, user):
+def external_add_force(kind, x, i, d, p, f, user, f_ext):
     """Add -grad V(r_i) to ``f[i, :, :]`` (every axis < d and lane) for external kind ``kind``;
-    one loop over lanes per kind and axis, innermost, so that it vectorises."""
+    one loop over lanes per kind and axis, innermost, so that it vectorises.  A nonlinear kind's
+    force is also left in ``f_ext[:, i, :]`` (d, N, L), for the exact heat."""
     nl = x.shape[2]
     for a in range(d):
         if kind == TRAP:
@@ -158,10 +159,16 @@ def external_add_force(kind, x, i, d, p, f, user):
                 f[i, a, ln] += external._trap_force(x, i, a, ln, p)
         elif kind == SAWTOOTH:
             for ln in range(nl):
-                f[i, a, ln] += external._sawtooth_force(x, i, a, ln, p)
+                v = external._sawtooth_force(x, i, a, ln, p)
+                f[i, a, ln] += v
+                f_ext[a, i, ln] = v
         elif kind == COSINE:
             for ln in range(nl):
-                f[i, a, ln] += external._cosine_force(x, i, a, ln, p)
+                v = external._cosine_force(x, i, a, ln, p)
+                f[i, a, ln] += v
+                f_ext[a, i, ln] = v
         else:
             for ln in range(nl):
-                f[i, a, ln] += external_force(kind, x, i, a, ln, p, user)
+                v = external_force(kind, x, i, a, ln, p, user)
+                f[i, a, ln] += v
+                f_ext[a, i, ln] = v
