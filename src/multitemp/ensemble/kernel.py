@@ -259,7 +259,6 @@ def _histogram_step(x, xn, alive, hist, nbins, lo, inv_width, hbin, hdx0, hdx1):
             hist[k, 0] += 1
             hist[k, 1] += hdx0[ln]
             hist[k, 2] += hdx1[ln]
-            hist[k, 3] += 0
 
 
 class Model(NamedTuple):

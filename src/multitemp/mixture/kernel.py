@@ -865,6 +865,9 @@ def advance(x, img, f, dxs, spare, heat, tag, mudt, amp, xb, imgb, nbr, nnb, cel
                     near = np.empty(nbr.shape, dtype=np.uint8)
             forces_and_heat(x, dxs, box, rc, pair_kind, pair_p, wall, nbr, nnb, f, heat, fs, dqs, user, tag, bonds, bands,
                             pairs, near, bool(near_set))  # fmt: skip
+            # (bool(), moved > 0 and np.int64(k) in the band functions: one type per argument;
+            # a literal False or 0, or an unsigned prange index, met while numba types this
+            # loop, made it compile forces_and_heat, _rebuild_if_moved and _band_start twice)
             near_set = True
         else:
             compute_forces(x, box, rc, pair_kind, pair_p, wall, nbr, nnb, f, fs, user, tag, bonds, bands, pairs)
