@@ -137,8 +137,9 @@ def compute_forces(x, n, d, box, pair_kind, pair_p, ext_kind, ext_p, bonds, bond
     Bonded terms: springs ``k_b |r_i - r_j|^2 / 2`` between the pairs ``bonds`` (n_b, 2), and
     tethers ``k_t |r_i - a_t|^2 / 2`` of particles ``tethers`` (n_t,) to fixed ``anchors`` (n_t, d).
     Scratch: ``sep`` (d, L), ``r2`` and ``fr`` (L,); a nonlinear external force is also left in
-    ``f_ext`` (d, N, L) (see :func:`multitemp.core.potentials.dispatch.external_add_force`).  ``user``: see :mod:`multitemp.core.potentials.dispatch`.  Every branch (potential kind, periodic
-    axis) is taken outside the loops over lanes, which are innermost and vectorise.
+    ``f_ext`` (d, N, L) (see :func:`multitemp.core.potentials.dispatch.external_add_force`).
+    ``user``: see :mod:`multitemp.core.potentials.dispatch`.  Every branch (potential kind,
+    periodic axis) is taken outside the loops over lanes, which are innermost and vectorise.
     """
     nl = x.shape[2]
     for i in range(n):
